@@ -27,7 +27,7 @@ from llamastack.provider.v1 import provider_pb2 as llamastack_dot_provider_dot_v
 from llamastack.registry.v1 import resources_pb2 as llamastack_dot_registry_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-llamastack/provider/v1/provider_service.proto\x12\x16llamastack.provider.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a%llamastack/provider/v1/provider.proto\x1a&llamastack/registry/v1/resources.proto\"\x1a\n\x18\x44\x65scribeProvidersRequest\"s\n\x19\x44\x65scribeProvidersResponse\x12\x0b\n\x03\x61pi\x18\x01 \x01(\t\x12\x37\n\tproviders\x18\x02 \x03(\x0b\x32$.llamastack.provider.v1.ProviderInfo\x12\x10\n\x08services\x18\x03 \x03(\t\"\x9c\x03\n\x0b\x41nyResource\x12.\n\x05model\x18\x01 \x01(\x0b\x32\x1d.llamastack.registry.v1.ModelH\x00\x12\x30\n\x06shield\x18\x02 \x01(\x0b\x32\x1e.llamastack.registry.v1.ShieldH\x00\x12\x37\n\ntool_group\x18\x03 \x01(\x0b\x32!.llamastack.registry.v1.ToolGroupH\x00\x12\x32\n\x07\x64\x61taset\x18\x04 \x01(\x0b\x32\x1f.llamastack.registry.v1.DatasetH\x00\x12\x35\n\tvector_db\x18\x05 \x01(\x0b\x32 .llamastack.registry.v1.VectorDbH\x00\x12\x43\n\x10scoring_function\x18\x06 \x01(\x0b\x32\'.llamastack.registry.v1.ScoringFunctionH\x00\x12\x36\n\tbenchmark\x18\x07 \x01(\x0b\x32!.llamastack.registry.v1.BenchmarkH\x00\x42\n\n\x08resource\"V\n\x17RegisterResourceRequest\x12;\n\x08resource\x18\x01 \x01(\x0b\x32#.llamastack.provider.v1.AnyResourceB\x04\xe2\x41\x01\x02\"~\n\x18RegisterResourceResponse\x12\x35\n\x08resource\x18\x01 \x01(\x0b\x32#.llamastack.provider.v1.AnyResource\x12+\n\x05tools\x18\x02 \x03(\x0b\x32\x1c.llamastack.registry.v1.Tool\"X\n\x19UnregisterResourceRequest\x12;\n\x08resource\x18\x01 \x01(\x0b\x32#.llamastack.provider.v1.AnyResourceB\x04\xe2\x41\x01\x02\"\x1c\n\x1aUnregisterResourceResponse\"]\n\x19ListProviderModelsRequest\x12\x19\n\x0bprovider_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"b\n\x1aListProviderModelsResponse\x12+\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1d.llamastack.registry.v1.Model\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xfc\x03\n\x0fProviderService\x12x\n\x11\x44\x65scribeProviders\x12\x30.llamastack.provider.v1.DescribeProvidersRequest\x1a\x31.llamastack.provider.v1.DescribeProvidersResponse\x12u\n\x10RegisterResource\x12/.llamastack.provider.v1.RegisterResourceRequest\x1a\x30.llamastack.provider.v1.RegisterResourceResponse\x12{\n\x12UnregisterResource\x12\x31.llamastack.provider.v1.UnregisterResourceRequest\x1a\x32.llamastack.provider.v1.UnregisterResourceResponse\x12{\n\x12ListProviderModels\x12\x31.llamastack.provider.v1.ListProviderModelsRequest\x1a\x32.llamastack.provider.v1.ListProviderModelsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-llamastack/provider/v1/provider_service.proto\x12\x16llamastack.provider.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a%llamastack/provider/v1/provider.proto\x1a&llamastack/registry/v1/resources.proto\"\x1a\n\x18\x44\x65scribeProvidersRequest\"\x88\x01\n\x19\x44\x65scribeProvidersResponse\x12\x0b\n\x03\x61pi\x18\x01 \x01(\t\x12\x37\n\tproviders\x18\x02 \x03(\x0b\x32$.llamastack.provider.v1.ProviderInfo\x12\x10\n\x08services\x18\x03 \x03(\t\x12\x13\n\x0binstance_id\x18\x04 \x01(\t\"\x9c\x03\n\x0b\x41nyResource\x12.\n\x05model\x18\x01 \x01(\x0b\x32\x1d.llamastack.registry.v1.ModelH\x00\x12\x30\n\x06shield\x18\x02 \x01(\x0b\x32\x1e.llamastack.registry.v1.ShieldH\x00\x12\x37\n\ntool_group\x18\x03 \x01(\x0b\x32!.llamastack.registry.v1.ToolGroupH\x00\x12\x32\n\x07\x64\x61taset\x18\x04 \x01(\x0b\x32\x1f.llamastack.registry.v1.DatasetH\x00\x12\x35\n\tvector_db\x18\x05 \x01(\x0b\x32 .llamastack.registry.v1.VectorDbH\x00\x12\x43\n\x10scoring_function\x18\x06 \x01(\x0b\x32\'.llamastack.registry.v1.ScoringFunctionH\x00\x12\x36\n\tbenchmark\x18\x07 \x01(\x0b\x32!.llamastack.registry.v1.BenchmarkH\x00\x42\n\n\x08resource\"V\n\x17RegisterResourceRequest\x12;\n\x08resource\x18\x01 \x01(\x0b\x32#.llamastack.provider.v1.AnyResourceB\x04\xe2\x41\x01\x02\"~\n\x18RegisterResourceResponse\x12\x35\n\x08resource\x18\x01 \x01(\x0b\x32#.llamastack.provider.v1.AnyResource\x12+\n\x05tools\x18\x02 \x03(\x0b\x32\x1c.llamastack.registry.v1.Tool\"X\n\x19UnregisterResourceRequest\x12;\n\x08resource\x18\x01 \x01(\x0b\x32#.llamastack.provider.v1.AnyResourceB\x04\xe2\x41\x01\x02\"\x1c\n\x1aUnregisterResourceResponse\"]\n\x19ListProviderModelsRequest\x12\x19\n\x0bprovider_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"b\n\x1aListProviderModelsResponse\x12+\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1d.llamastack.registry.v1.Model\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xfc\x03\n\x0fProviderService\x12x\n\x11\x44\x65scribeProviders\x12\x30.llamastack.provider.v1.DescribeProvidersRequest\x1a\x31.llamastack.provider.v1.DescribeProvidersResponse\x12u\n\x10RegisterResource\x12/.llamastack.provider.v1.RegisterResourceRequest\x1a\x30.llamastack.provider.v1.RegisterResourceResponse\x12{\n\x12UnregisterResource\x12\x31.llamastack.provider.v1.UnregisterResourceRequest\x1a\x32.llamastack.provider.v1.UnregisterResourceResponse\x12{\n\x12ListProviderModels\x12\x31.llamastack.provider.v1.ListProviderModelsRequest\x1a\x32.llamastack.provider.v1.ListProviderModelsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,22 +42,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTPROVIDERMODELSREQUEST'].fields_by_name['provider_id']._serialized_options = b'\342A\001\002'
   _globals['_DESCRIBEPROVIDERSREQUEST']._serialized_start=185
   _globals['_DESCRIBEPROVIDERSREQUEST']._serialized_end=211
-  _globals['_DESCRIBEPROVIDERSRESPONSE']._serialized_start=213
-  _globals['_DESCRIBEPROVIDERSRESPONSE']._serialized_end=328
-  _globals['_ANYRESOURCE']._serialized_start=331
-  _globals['_ANYRESOURCE']._serialized_end=743
-  _globals['_REGISTERRESOURCEREQUEST']._serialized_start=745
-  _globals['_REGISTERRESOURCEREQUEST']._serialized_end=831
-  _globals['_REGISTERRESOURCERESPONSE']._serialized_start=833
-  _globals['_REGISTERRESOURCERESPONSE']._serialized_end=959
-  _globals['_UNREGISTERRESOURCEREQUEST']._serialized_start=961
-  _globals['_UNREGISTERRESOURCEREQUEST']._serialized_end=1049
-  _globals['_UNREGISTERRESOURCERESPONSE']._serialized_start=1051
-  _globals['_UNREGISTERRESOURCERESPONSE']._serialized_end=1079
-  _globals['_LISTPROVIDERMODELSREQUEST']._serialized_start=1081
-  _globals['_LISTPROVIDERMODELSREQUEST']._serialized_end=1174
-  _globals['_LISTPROVIDERMODELSRESPONSE']._serialized_start=1176
-  _globals['_LISTPROVIDERMODELSRESPONSE']._serialized_end=1274
-  _globals['_PROVIDERSERVICE']._serialized_start=1277
-  _globals['_PROVIDERSERVICE']._serialized_end=1785
+  _globals['_DESCRIBEPROVIDERSRESPONSE']._serialized_start=214
+  _globals['_DESCRIBEPROVIDERSRESPONSE']._serialized_end=350
+  _globals['_ANYRESOURCE']._serialized_start=353
+  _globals['_ANYRESOURCE']._serialized_end=765
+  _globals['_REGISTERRESOURCEREQUEST']._serialized_start=767
+  _globals['_REGISTERRESOURCEREQUEST']._serialized_end=853
+  _globals['_REGISTERRESOURCERESPONSE']._serialized_start=855
+  _globals['_REGISTERRESOURCERESPONSE']._serialized_end=981
+  _globals['_UNREGISTERRESOURCEREQUEST']._serialized_start=983
+  _globals['_UNREGISTERRESOURCEREQUEST']._serialized_end=1071
+  _globals['_UNREGISTERRESOURCERESPONSE']._serialized_start=1073
+  _globals['_UNREGISTERRESOURCERESPONSE']._serialized_end=1101
+  _globals['_LISTPROVIDERMODELSREQUEST']._serialized_start=1103
+  _globals['_LISTPROVIDERMODELSREQUEST']._serialized_end=1196
+  _globals['_LISTPROVIDERMODELSRESPONSE']._serialized_start=1198
+  _globals['_LISTPROVIDERMODELSRESPONSE']._serialized_end=1296
+  _globals['_PROVIDERSERVICE']._serialized_start=1299
+  _globals['_PROVIDERSERVICE']._serialized_end=1807
 # @@protoc_insertion_point(module_scope)

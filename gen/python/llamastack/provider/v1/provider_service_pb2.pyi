@@ -14,14 +14,16 @@ class DescribeProvidersRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class DescribeProvidersResponse(_message.Message):
-    __slots__ = ("api", "providers", "services")
+    __slots__ = ("api", "providers", "services", "instance_id")
     API_FIELD_NUMBER: _ClassVar[int]
     PROVIDERS_FIELD_NUMBER: _ClassVar[int]
     SERVICES_FIELD_NUMBER: _ClassVar[int]
+    INSTANCE_ID_FIELD_NUMBER: _ClassVar[int]
     api: str
     providers: _containers.RepeatedCompositeFieldContainer[_provider_pb2.ProviderInfo]
     services: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, api: _Optional[str] = ..., providers: _Optional[_Iterable[_Union[_provider_pb2.ProviderInfo, _Mapping]]] = ..., services: _Optional[_Iterable[str]] = ...) -> None: ...
+    instance_id: str
+    def __init__(self, api: _Optional[str] = ..., providers: _Optional[_Iterable[_Union[_provider_pb2.ProviderInfo, _Mapping]]] = ..., services: _Optional[_Iterable[str]] = ..., instance_id: _Optional[str] = ...) -> None: ...
 
 class AnyResource(_message.Message):
     __slots__ = ("model", "shield", "tool_group", "dataset", "vector_db", "scoring_function", "benchmark")

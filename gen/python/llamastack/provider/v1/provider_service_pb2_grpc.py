@@ -87,6 +87,7 @@ class ProviderServiceServicer:
 
     def UnregisterResource(self, request, context):
         """Tells the owning provider a resource is gone (e.g. drop a vector collection).
+        Unknown resources are not an error.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -1,0 +1,76 @@
+"""Wiring: store, directory, registry, router and servicers become one Component."""
+
+from __future__ import annotations
+
+import logging
+
+from gateway.declared import register_declared
+from gateway.directory import Directory
+from gateway.registry import Registry
+from gateway.router import Router, build_handlers
+from gateway.servicers.inspect import InspectServicer
+from gateway.servicers.registry import registry_servicers
+from gateway.store.open import open_store
+from llamastack.inspect.v1 import inspect_service_pb2_grpc
+from services.common.config import ConfigError, RunConfig, load_run_config
+from services.common.server import Component
+from services.common.settings import Settings, peer_addresses
+
+__all__ = ["GATEWAY_PACKAGES", "build", "service_addresses"]
+
+log = logging.getLogger(__name__)
+
+#: Packages whose services the gateway answers itself; everything else is forwarded.
+GATEWAY_PACKAGES = frozenset({"llamastack.registry.v1", "llamastack.inspect.v1"})
+
+
+def service_addresses(config: RunConfig) -> dict[str, str]:
+    """Address of every API service: `LLS_<SERVICE>_ADDR`, else localhost and its port."""
+    env = peer_addresses()
+    out = {}
+    for name in config.api_services():
+        out[name] = env.get(name) or f"localhost:{config.port_of(name)}"
+    return out
+
+
+async def build(settings: Settings) -> Component:
+    if settings.run_config is None:
+        raise ConfigError(
+            "LLS_RUN_CONFIG is not set: the gateway needs the distribution's run.yaml"
+        )
+    config = load_run_config(settings.run_config)
+    if settings.grpc_port is None:
+        settings.grpc_port = config.port_of("gateway")
+    store = await open_store(config, settings)
+    directory = Directory(service_addresses(config))
+    registry = Registry(store, directory)
+    router = Router(registry, directory, settings.default_timeout_s)
+
+    servicers = [
+        *registry_servicers(registry),
+        (inspect_service_pb2_grpc.add_InspectServiceServicer_to_server, InspectServicer(directory)),
+    ]
+    component = Component(
+        name="gateway",
+        servicers=servicers,
+        generic_handlers=build_handlers(router, skip_packages=GATEWAY_PACKAGES),
+    )
+
+    async def start() -> None:
+        await directory.discover()
+        for entry in directory.entries.values():
+            await registry.resync(entry)
+        await register_declared(registry, config)
+        directory.on_new_instance = registry.resync
+        directory.start_watching()
+        log.info(
+            "gateway routes to %s",
+            ", ".join(f"{e.name}@{e.address}" for e in directory.entries.values()) or "no service",
+        )
+
+    async def stop() -> None:
+        await directory.close()
+        await store.close()
+
+    component.start, component.stop = start, stop
+    return component

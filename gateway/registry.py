@@ -1,0 +1,295 @@
+"""Registry semantics, the same for every resource kind.
+
+- Registering the same request again returns the stored resource (idempotent); a different
+  resource under an existing identifier is ALREADY_EXISTS.
+- Without `provider_id`, the one provider that can own the kind is chosen; when several
+  could, the error lists them.
+- The owning provider is asked first (ProviderService.RegisterResource); nothing is stored
+  when it refuses or cannot be reached.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import grpc
+from google.protobuf.message import Message
+
+from gateway.directory import Directory, ServiceEntry
+from gateway.kinds import KIND_BY_NAME, KIND_BY_VALUE, TOOL, KindSpec
+from gateway.store import Record, RegistryStore
+from llamastack.common.v1 import resource_pb2
+from llamastack.provider.v1 import provider_service_pb2
+from llamastack.registry.v1 import resources_pb2
+from services.common import pagination
+from services.common.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    ProviderAmbiguous,
+    ProviderNotFound,
+    ResourceTypeMismatch,
+)
+
+__all__ = ["Registry", "upstream_error"]
+
+log = logging.getLogger(__name__)
+_DETAILS = "grpc-status-details-bin"
+
+
+def upstream_error(entry: ServiceEntry, err: grpc.aio.AioRpcError) -> Exception:
+    """An error from a service: its own errors pass unchanged; a dead link names the service."""
+    has_details = any(k == _DETAILS for k, _ in (err.trailing_metadata() or ()))
+    if err.code() == grpc.StatusCode.UNAVAILABLE and not has_details:
+        return entry.unavailable(err.details() or "")
+    return err
+
+
+class Registry:
+    def __init__(self, store: RegistryStore, directory: Directory, timeout: float = 120.0):
+        self.store = store
+        self.directory = directory
+        self.timeout = timeout
+
+    # -- lookups --------------------------------------------------------------------------
+
+    async def record(self, spec: KindSpec, identifier: str) -> Record:
+        rec = await self.store.get(spec.name, identifier)
+        if rec is None:
+            raise _not_found(spec.name, identifier)
+        return rec
+
+    async def get(self, spec: KindSpec, identifier: str) -> Message:
+        return spec.resource_cls.FromString((await self.record(spec, identifier)).resource)
+
+    async def list(
+        self, kind: str, cls: type[Message], size: int, token: str, parent: str = ""
+    ) -> tuple[list[Message], str]:
+        limit = pagination.page_size(size)
+        after = pagination.decode(token, parent)
+        records = await self.store.list(kind, after, limit + 1, parent)
+        more = len(records) > limit
+        records = records[:limit]
+        next_token = pagination.encode(records[-1].identifier, parent) if more else ""
+        return [cls.FromString(r.resource) for r in records], next_token
+
+    async def resolve(self, kind: int, identifier: str) -> Record:
+        """The record a routed call names (the gateway's hot path)."""
+        if kind == resource_pb2.RESOURCE_KIND_TOOL:
+            return await self.tool(identifier)
+        spec = KIND_BY_VALUE.get(kind)
+        if spec is None:
+            raise InvalidArgument(f"resource kind {kind} cannot be routed")
+        if not identifier:
+            raise InvalidArgument(f"{spec.id_field} is required", field=spec.id_field)
+        rec = await self.store.get(spec.name, identifier)
+        if rec is None:
+            raise _not_found(spec.name, identifier)
+        return rec
+
+    async def tool(self, name: str) -> Record:
+        """A tool by name, or as `group/tool`."""
+        if not name:
+            raise InvalidArgument("tool_name is required", field="tool_name")
+        rec = await self.store.get(TOOL, name)
+        if rec is None and "/" in name:
+            group, _, tool = name.rpartition("/")
+            candidate = await self.store.get(TOOL, tool)
+            rec = candidate if candidate is not None and candidate.parent == group else None
+        if rec is None:
+            raise _not_found(TOOL, name)
+        return rec
+
+    # -- register / unregister --------------------------------------------------------------
+
+    async def register(self, spec: KindSpec, request: Any) -> Message:
+        provider_id = await self._choose_provider(spec, request)
+        candidate = spec.build(request, provider_id)
+        resource = candidate.resource
+        await self._check_references(spec, resource)
+        requested = resource.SerializeToString(deterministic=True)
+        existing = await self.store.get(spec.name, resource.identifier)
+        if existing is not None:
+            return self._same_or_conflict(spec, existing, requested)
+
+        entry = self.directory.provider(provider_id)
+        accepted = await self._provider_call(
+            entry,
+            "RegisterResource",
+            provider_service_pb2.RegisterResourceRequest(resource=_any(spec, resource)),
+        )
+        final = getattr(accepted.resource, spec.name) if accepted.HasField("resource") else resource
+        final.identifier = resource.identifier  # the registry owns the identifier
+        children = await self._tool_records(final, accepted.tools) if spec.child_kind else []
+        record = Record(
+            kind=spec.name,
+            identifier=final.identifier,
+            provider_id=provider_id,
+            provider_resource_id=final.provider_resource_id,
+            resource=final.SerializeToString(deterministic=True),
+            requested=requested,
+        )
+        raced = await self.store.put_if_absent(record, children)
+        if raced is not None:
+            return self._same_or_conflict(spec, raced, requested)
+        log.info("registered %s %s with provider %s", spec.name, final.identifier, provider_id)
+        return final
+
+    async def unregister(self, spec: KindSpec, identifier: str) -> None:
+        rec = await self.record(spec, identifier)
+        if self.directory.hosts(rec.provider_id):
+            entry = self.directory.provider(rec.provider_id)
+            resource = spec.resource_cls.FromString(rec.resource)
+            await self._provider_call(
+                entry,
+                "UnregisterResource",
+                provider_service_pb2.UnregisterResourceRequest(resource=_any(spec, resource)),
+            )
+        await self.store.delete(spec.name, identifier, spec.child_kind)
+        log.info("unregistered %s %s", spec.name, identifier)
+
+    async def resync(self, entry: ServiceEntry) -> None:
+        """Register the stored resources of a service's providers with it again (after the
+        service restarted: providers keep registrations in memory)."""
+        if not await self.directory.wait_serving(entry, timeout=600):
+            log.warning("%s did not become ready; its resources were not re-registered", entry.name)
+            return
+        count = 0
+        for provider_id in list(entry.providers):
+            for rec in await self.store.by_provider(provider_id):
+                spec = KIND_BY_NAME.get(rec.kind)
+                if spec is None:
+                    continue  # tools come back with their group
+                resource = spec.resource_cls.FromString(rec.resource)
+                try:
+                    await entry.stub.RegisterResource(
+                        provider_service_pb2.RegisterResourceRequest(resource=_any(spec, resource)),
+                        timeout=self.timeout,
+                    )
+                    count += 1
+                except grpc.aio.AioRpcError as err:
+                    log.warning(
+                        "re-registering %s %s with %s failed: %s",
+                        rec.kind, rec.identifier, entry.name, err.details(),
+                    )  # fmt: skip
+        if count:
+            log.info("re-registered %d resources with %s", count, entry.name)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    async def _choose_provider(self, spec: KindSpec, request: Any) -> str:
+        requested = getattr(request, spec.provider_field, "") if spec.provider_field else ""
+        if spec.name == "dataset" and not requested and request.HasField("metadata"):
+            requested = str(request.metadata.fields.get("provider_id", "").string_value or "")
+        able = self.directory.providers_for_kind(spec.value)
+        if requested:
+            if not self.directory.hosts(requested):
+                raise ProviderNotFound(
+                    f"provider {requested!r} is not configured; providers that can own a "
+                    f"{spec.name}: {sorted(p.provider_id for p in able)}",
+                    providerId=requested,
+                )
+            if requested not in {p.provider_id for p in able}:
+                raise InvalidArgument(
+                    f"provider {requested!r} cannot own a {spec.name}; providers that can: "
+                    f"{sorted(p.provider_id for p in able)}",
+                    providerId=requested,
+                )
+            return requested
+        if spec.name == "model":
+            # "provider/model" ids name their provider (reference issue #3929).
+            head = request.model_id.split("/", 1)[0]
+            if "/" in request.model_id and head in {p.provider_id for p in able}:
+                return head
+        if not able:
+            raise FailedPrecondition(
+                f"no provider of this distribution can own a {spec.name}; add one to the run config"
+            )
+        if len(able) == 1:
+            return able[0].provider_id
+        preferred = [p for p in able if p.provider_type in spec.build(request, "").preferred_types]
+        if len(preferred) == 1:
+            return preferred[0].provider_id
+        raise ProviderAmbiguous(
+            f"several providers can own a {spec.name}: "
+            f"{', '.join(sorted(p.provider_id for p in able))}; set provider_id to one of them",
+            providers=",".join(sorted(p.provider_id for p in able)),
+        )
+
+    async def _check_references(self, spec: KindSpec, resource: Message) -> None:
+        if spec.name == "vector_db":
+            model = resources_pb2.Model.FromString(
+                (await self.record(KIND_BY_NAME["model"], resource.embedding_model)).resource
+            )
+            if model.model_type != resources_pb2.MODEL_TYPE_EMBEDDING:
+                raise ResourceTypeMismatch(
+                    f"model {model.identifier} is not an embedding model; register the vector "
+                    f"database with an embedding model",
+                    identifier=model.identifier,
+                )
+            dim = model.metadata.fields.get("embedding_dimension")
+            if not resource.embedding_dimension and dim is not None:
+                resource.embedding_dimension = int(dim.number_value)
+        elif spec.name == "benchmark":
+            await self.record(KIND_BY_NAME["dataset"], resource.dataset_id)
+            for fn in resource.scoring_functions:
+                await self.record(KIND_BY_NAME["scoring_function"], fn)
+
+    def _same_or_conflict(self, spec: KindSpec, existing: Record, requested: bytes) -> Message:
+        if existing.requested == requested:
+            return spec.resource_cls.FromString(existing.resource)
+        raise AlreadyExists(
+            f"a different {spec.name} is already registered as {existing.identifier!r} "
+            f"(provider {existing.provider_id}); unregister it first or use another identifier",
+            resourceKind=spec.name,
+            identifier=existing.identifier,
+        )
+
+    async def _tool_records(self, group: resources_pb2.ToolGroup, tools: Any) -> list[Record]:
+        out, taken = [], []
+        for tool in tools:
+            name = tool.identifier or tool.provider_resource_id
+            existing = await self.store.get(TOOL, name)
+            if existing is not None and existing.parent != group.identifier:
+                taken.append(f"{name!r} (by {existing.parent!r})")
+            t = resources_pb2.Tool()
+            t.CopyFrom(tool)
+            t.identifier, t.toolgroup_id, t.provider_id = name, group.identifier, group.provider_id
+            t.provider_resource_id = t.provider_resource_id or name
+            data = t.SerializeToString(deterministic=True)
+            out.append(
+                Record(TOOL, name, group.provider_id, t.provider_resource_id, data, b"",
+                       parent=group.identifier)
+            )  # fmt: skip
+        if taken:
+            raise AlreadyExists(
+                f"tool group {group.identifier!r} provides tools that other groups already "
+                f"provide: {', '.join(taken)}; unregister those groups first",
+                resourceKind=TOOL,
+                identifier=group.identifier,
+            )
+        return out
+
+    async def _provider_call(self, entry: ServiceEntry, method: str, request: Message) -> Any:
+        try:
+            return await getattr(entry.stub, method)(request, timeout=self.timeout)
+        except grpc.aio.AioRpcError as err:
+            raise upstream_error(entry, err) from None
+
+
+def _any(spec: KindSpec, resource: Message) -> provider_service_pb2.AnyResource:
+    out = provider_service_pb2.AnyResource()
+    getattr(out, spec.name).CopyFrom(resource)
+    return out
+
+
+def _not_found(kind: str, identifier: str) -> NotFound:
+    hint = {"tool": "tools"}.get(kind, f"{kind}s")
+    return NotFound(
+        f"{kind.replace('_', ' ')} {identifier!r} is not registered; list the registered "
+        f"{hint.replace('_', ' ')} to see what exists",
+        resourceKind=kind,
+        identifier=identifier,
+    )

@@ -1,0 +1,185 @@
+"""Descriptor-driven forwarding: one generic path for every RPC the gateway does not serve.
+
+Routed RPCs (those with a `llamastack.common.v1.routing` option) go to the service hosting
+the provider that owns the named resource; the request is parsed only as far as the routing
+field (through a "view" message that declares that field alone, so everything else stays
+unparsed bytes), the id is rewritten to the provider's own id, and the provider id travels
+as `x-llamastack-provider-id`. Other RPCs go to the one service hosting their API.
+Responses are never decoded: unary replies and stream chunks pass through as bytes, chunk
+by chunk. Upstream errors pass through unchanged; a service that cannot be reached is
+UNAVAILABLE naming it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+
+import grpc
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf.message import Message
+
+from gateway.directory import Directory, ServiceEntry
+from gateway.registry import Registry, upstream_error
+from services.common import descriptors
+from services.common.interceptors import abort_for
+from services.common.logs import REQUEST_ID, new_request_id
+from services.common.providers import PROVIDER_ID_METADATA
+
+__all__ = ["Router", "build_handlers"]
+
+log = logging.getLogger(__name__)
+
+# Metadata that belongs to the hop, not to the call.
+_HOP_KEYS = frozenset({"user-agent", "content-type", "te", "host", "grpc-accept-encoding"})
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    """Reads and rewrites one string field of a serialized request without a full parse."""
+
+    cls: type[Message]
+    path: tuple[str, ...]
+
+    def read(self, data: bytes) -> tuple[Message, str]:
+        msg = self.cls.FromString(data)
+        target = msg
+        for name in self.path[:-1]:
+            target = getattr(target, name)
+        return msg, getattr(target, self.path[-1])
+
+    def rewrite(self, msg: Message, value: str) -> bytes:
+        target = msg
+        for name in self.path[:-1]:
+            target = getattr(target, name)
+        setattr(target, self.path[-1], value)
+        return msg.SerializeToString()
+
+
+def _view_for(method: descriptors.MethodInfo) -> _View:
+    """A message class declaring only the routing field path (same numbers and types)."""
+    assert method.routing is not None
+    chain = descriptors.field_by_path(method.request, method.routing.field)
+    assert chain, f"{method.path}: bad routing field"
+    pool = descriptor_pool.DescriptorPool()
+    fdp = descriptor_pb2.FileDescriptorProto(
+        name=f"view/{method.service}.{method.name}.proto",
+        package=f"llamastack_view.{method.name.lower()}",
+        syntax="proto3",
+    )
+    for depth, field in enumerate(chain):
+        msg = fdp.message_type.add(name=f"V{depth}")
+        f = msg.field.add(name=field.name, number=field.number)
+        f.label = descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL
+        if depth == len(chain) - 1:
+            f.type = descriptor_pb2.FieldDescriptorProto.TYPE_STRING
+        else:
+            f.type = descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE
+            f.type_name = f".{fdp.package}.V{depth + 1}"
+    pool.Add(fdp)
+    root = pool.FindMessageTypeByName(f"{fdp.package}.V0")
+    return _View(message_factory.GetMessageClass(root), tuple(f.name for f in chain))
+
+
+class Router:
+    def __init__(self, registry: Registry, directory: Directory, default_timeout: float):
+        self.registry = registry
+        self.directory = directory
+        self.default_timeout = default_timeout
+
+    def _metadata(
+        self, context: grpc.aio.ServicerContext, provider_id: str
+    ) -> tuple[tuple[str, str], ...]:
+        out = [
+            (k, v)
+            for k, v in context.invocation_metadata() or ()
+            if k not in _HOP_KEYS and not k.startswith((":", "grpc-")) and k != PROVIDER_ID_METADATA
+        ]
+        rid = next((v for k, v in out if k == "x-request-id"), None)
+        if rid is None:
+            rid = new_request_id()
+            out.append(("x-request-id", rid))
+        REQUEST_ID.set(str(rid))
+        if provider_id:
+            out.append((PROVIDER_ID_METADATA, provider_id))
+        return tuple(out)
+
+    def _timeout(self, context: grpc.aio.ServicerContext) -> float:
+        remaining = context.time_remaining()
+        return remaining if remaining is not None else self.default_timeout
+
+    async def _target(
+        self, method: descriptors.MethodInfo, view: _View | None, data: bytes
+    ) -> tuple[ServiceEntry, bytes, str]:
+        """(service, request bytes to send, provider id) for a call."""
+        if view is None:
+            return self.directory.service_for(method.service), data, ""
+        msg, ident = view.read(data)
+        record = await self.registry.resolve(method.routing.kind, ident)
+        entry = self.directory.provider(record.provider_id)
+        if record.provider_resource_id != ident:
+            data = view.rewrite(msg, record.provider_resource_id)
+        return entry, data, record.provider_id
+
+    def unary(self, method: descriptors.MethodInfo):
+        view = _view_for(method) if method.routing else None
+
+        async def handle(data: bytes, context: grpc.aio.ServicerContext) -> bytes:
+            entry = None
+            try:
+                entry, payload, provider_id = await self._target(method, view, data)
+                call = entry.channel.unary_unary(method.path)
+                return await call(
+                    payload,
+                    timeout=self._timeout(context),
+                    metadata=self._metadata(context, provider_id),
+                )
+            except grpc.aio.AioRpcError as err:
+                await abort_for(context, upstream_error(entry, err) if entry else err)
+            except Exception as exc:
+                await abort_for(context, exc)
+
+        return handle
+
+    def stream(self, method: descriptors.MethodInfo):
+        view = _view_for(method) if method.routing else None
+
+        async def handle(data: bytes, context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
+            entry = call = None
+            try:
+                entry, payload, provider_id = await self._target(method, view, data)
+                call = entry.channel.unary_stream(method.path)(
+                    payload,
+                    timeout=self._timeout(context),
+                    metadata=self._metadata(context, provider_id),
+                )
+                async for chunk in call:
+                    yield chunk
+            except grpc.aio.AioRpcError as err:
+                await abort_for(context, upstream_error(entry, err) if entry else err)
+            except Exception as exc:
+                await abort_for(context, exc)
+            finally:
+                if call is not None and not call.done():
+                    call.cancel()  # the caller went away: stop the upstream work too
+
+        return handle
+
+
+def build_handlers(router: Router, skip_packages: Iterable[str]) -> list[grpc.GenericRpcHandler]:
+    """Byte-level handlers for every public service the gateway does not serve itself."""
+    skip = {*skip_packages, *descriptors.INTERNAL_PACKAGES}
+    by_service: dict[str, dict[str, grpc.RpcMethodHandler]] = {}
+    for m in descriptors.methods():
+        if m.package in skip:
+            continue
+        if m.client_streaming:
+            raise NotImplementedError(f"{m.path}: client streaming is not forwarded")
+        handler = (
+            grpc.unary_stream_rpc_method_handler(router.stream(m))
+            if m.server_streaming
+            else grpc.unary_unary_rpc_method_handler(router.unary(m))
+        )
+        by_service.setdefault(m.service, {})[m.name] = handler
+    return [grpc.method_handlers_generic_handler(s, h) for s, h in sorted(by_service.items())]

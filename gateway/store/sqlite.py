@@ -1,0 +1,133 @@
+"""SQLite registry store: the embedded default.
+
+WAL mode lets several processes share the file (readers never wait for the writer), and a
+busy timeout makes concurrent writers queue instead of failing. Reads run on the event loop
+thread (primary-key lookups take microseconds); writes run on one worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import astuple
+from pathlib import Path
+
+from gateway.store import Record
+
+__all__ = ["SqliteStore"]
+
+_TABLE = "registry_v1"
+_COLUMNS = "kind, identifier, provider_id, provider_resource_id, resource, requested, parent"
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS {_TABLE} (
+  kind TEXT NOT NULL,
+  identifier TEXT NOT NULL,
+  provider_id TEXT NOT NULL,
+  provider_resource_id TEXT NOT NULL,
+  resource BLOB NOT NULL,
+  requested BLOB NOT NULL,
+  parent TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (kind, identifier)
+);
+CREATE INDEX IF NOT EXISTS {_TABLE}_parent ON {_TABLE} (kind, parent);
+CREATE INDEX IF NOT EXISTS {_TABLE}_provider ON {_TABLE} (provider_id);
+"""
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def _record(row: tuple) -> Record:
+    return Record(*row)
+
+
+class SqliteStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = _connect(self.path)
+        self._writer.executescript(_SCHEMA)
+        self._reader = _connect(self.path)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-sqlite")
+
+    async def _write(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    async def get(self, kind: str, identifier: str) -> Record | None:
+        row = self._reader.execute(
+            f"SELECT {_COLUMNS} FROM {_TABLE} WHERE kind = ? AND identifier = ?",
+            (kind, identifier),
+        ).fetchone()
+        return _record(row) if row else None
+
+    async def put_if_absent(self, record: Record, children: list[Record] = ()) -> Record | None:
+        return await self._write(self._put_if_absent, record, list(children))
+
+    def _put_if_absent(self, record: Record, children: list[Record]) -> Record | None:
+        conn = self._writer
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM {_TABLE} WHERE kind = ? AND identifier = ?",
+                (record.kind, record.identifier),
+            ).fetchone()
+            if row:
+                conn.execute("ROLLBACK")
+                return _record(row)
+            conn.executemany(
+                f"INSERT OR REPLACE INTO {_TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [astuple(r) for r in (record, *children)],
+            )
+            conn.execute("COMMIT")
+            return None
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    async def delete(self, kind: str, identifier: str, child_kind: str = "") -> bool:
+        return await self._write(self._delete, kind, identifier, child_kind)
+
+    def _delete(self, kind: str, identifier: str, child_kind: str) -> bool:
+        conn = self._writer
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = conn.execute(
+                f"DELETE FROM {_TABLE} WHERE kind = ? AND identifier = ?", (kind, identifier)
+            )
+            if child_kind:
+                conn.execute(
+                    f"DELETE FROM {_TABLE} WHERE kind = ? AND parent = ?", (child_kind, identifier)
+                )
+            conn.execute("COMMIT")
+            return cur.rowcount > 0
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    async def list(self, kind: str, after: str, limit: int, parent: str = "") -> list[Record]:
+        sql = f"SELECT {_COLUMNS} FROM {_TABLE} WHERE kind = ? AND identifier > ?"
+        args: list = [kind, after]
+        if parent:
+            sql += " AND parent = ?"
+            args.append(parent)
+        sql += " ORDER BY identifier LIMIT ?"
+        args.append(limit)
+        return [_record(r) for r in self._reader.execute(sql, args).fetchall()]
+
+    async def by_provider(self, provider_id: str) -> list[Record]:
+        rows = self._reader.execute(
+            f"SELECT {_COLUMNS} FROM {_TABLE} WHERE provider_id = ? ORDER BY kind, identifier",
+            (provider_id,),
+        ).fetchall()
+        return [_record(r) for r in rows]
+
+    async def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self._reader.close()
+        self._writer.close()

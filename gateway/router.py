@@ -124,12 +124,15 @@ class Router:
 
     def unary(self, method: descriptors.MethodInfo):
         view = _view_for(method) if method.routing else None
+        calls: dict[str, grpc.aio.UnaryUnaryMultiCallable] = {}  # per service, made once
 
         async def handle(data: bytes, context: grpc.aio.ServicerContext) -> bytes:
             entry = None
             try:
                 entry, payload, provider_id = await self._target(method, view, data)
-                call = entry.channel.unary_unary(method.path)
+                call = calls.get(entry.name)
+                if call is None:
+                    call = calls[entry.name] = entry.channel.unary_unary(method.path)
                 return await call(
                     payload,
                     timeout=self._timeout(context),
@@ -144,12 +147,16 @@ class Router:
 
     def stream(self, method: descriptors.MethodInfo):
         view = _view_for(method) if method.routing else None
+        calls: dict[str, grpc.aio.UnaryStreamMultiCallable] = {}
 
         async def handle(data: bytes, context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
             entry = call = None
             try:
                 entry, payload, provider_id = await self._target(method, view, data)
-                call = entry.channel.unary_stream(method.path)(
+                multi = calls.get(entry.name)
+                if multi is None:
+                    multi = calls[entry.name] = entry.channel.unary_stream(method.path)
+                call = multi(
                     payload,
                     timeout=self._timeout(context),
                     metadata=self._metadata(context, provider_id),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import sys
-import uuid
 
 __all__ = ["REQUEST_ID", "new_request_id", "setup_logging"]
 
@@ -14,7 +14,7 @@ REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", d
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex[:16]
+    return os.urandom(8).hex()
 
 
 class _RequestIdFilter(logging.Filter):

@@ -1,0 +1,59 @@
+"""`make bench`: every benchmark, one after the other, each in its own process.
+
+Prints each benchmark's table and JSON document, then a summary of the targets; the full
+documents are kept under bench/results/. Exits 0 whatever the numbers (targets are reported,
+not enforced).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCHES = ["unary_overhead", "streaming_overhead", "real_model", "registry_scale"]
+RESULTS = Path(__file__).parent / "results"
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    started = time.monotonic()
+    failed = []
+    for name in BENCHES:
+        print(f"\n=== {name} ===", file=sys.stderr, flush=True)
+        t = time.monotonic()
+        proc = subprocess.run([sys.executable, "-m", f"bench.{name}", *args], check=False)
+        print(f"({name}: {time.monotonic() - t:.0f} s)", file=sys.stderr)
+        if proc.returncode:
+            failed.append(name)
+    print(f"\n=== summary ({time.monotonic() - started:.0f} s) ===", file=sys.stderr)
+    for name in BENCHES:
+        path = RESULTS / f"{name}.json"
+        if name in failed or not path.exists():
+            print(f"{name}: FAILED", file=sys.stderr)
+            continue
+        doc = json.loads(path.read_text())
+        print(f"{name}: {json.dumps(_headline(name, doc))}", file=sys.stderr)
+    sys.exit(1 if failed else 0)
+
+
+def _headline(name: str, doc: dict) -> dict:
+    if name == "unary_overhead":
+        return {"added_p50_us": doc["added_p50_us"],
+                "gateway_rps_32": doc["in_flight_32"]["gateway"]["rps"],
+                "gateway_capacity_rps_per_core": doc["gateway_capacity_rps_per_core"]}  # fmt: skip
+    if name == "streaming_overhead":
+        return {"added_ttfc_us": doc["added_ttfc_us"], "added_gap_us": doc["added_gap_us"],
+                "chunks_per_s": doc["chunks_per_s"], "chunks_lost": doc["chunks_lost"]}  # fmt: skip
+    if name == "real_model":
+        return {"ratio": doc["ratio_tokens_per_s_mesh/in_process"],
+                "added_ttft_ms": doc["added_ttft_ms"]}  # fmt: skip
+    if name == "registry_scale":
+        return {"routed_p50_ratio": doc["routed_p50_ratio_largest_over_smallest"]}
+    return {}
+
+
+if __name__ == "__main__":
+    main()

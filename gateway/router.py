@@ -4,7 +4,8 @@ Routed RPCs (those with a `llamastack.common.v1.routing` option) go to the servi
 the provider that owns the named resource; the request is parsed only as far as the routing
 field (through a "view" message that declares that field alone, so everything else stays
 unparsed bytes), the id is rewritten to the provider's own id, and the provider id travels
-as `x-llamastack-provider-id`. Other RPCs go to the one service hosting their API.
+as `x-llamastack-provider-id` (and the registry identifier the caller used as
+`x-llamastack-resource-id`, for messages). Other RPCs go to the one service hosting their API.
 Responses are never decoded: unary replies and stream chunks pass through as bytes, chunk
 by chunk. Upstream errors pass through unchanged; a service that cannot be reached is
 UNAVAILABLE naming it.
@@ -25,14 +26,16 @@ from gateway.registry import Registry, upstream_error
 from services.common import descriptors
 from services.common.interceptors import abort_for
 from services.common.logs import REQUEST_ID, new_request_id
-from services.common.providers import PROVIDER_ID_METADATA
+from services.common.providers import PROVIDER_ID_METADATA, RESOURCE_ID_METADATA
 
 __all__ = ["Router", "build_handlers"]
 
 log = logging.getLogger(__name__)
 
-# Metadata that belongs to the hop, not to the call.
-_HOP_KEYS = frozenset({"user-agent", "content-type", "te", "host", "grpc-accept-encoding"})
+# Metadata that belongs to the hop, not to the call (and the keys the gateway sets itself).
+_HOP_KEYS = frozenset(
+    {"user-agent", "content-type", "te", "host", PROVIDER_ID_METADATA, RESOURCE_ID_METADATA}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,39 +91,44 @@ class Router:
         self.directory = directory
         self.default_timeout = default_timeout
 
-    def _metadata(
-        self, context: grpc.aio.ServicerContext, provider_id: str
-    ) -> tuple[tuple[str, str], ...]:
+    def _forwarded(self, context: grpc.aio.ServicerContext) -> list[tuple[str, str]]:
+        """The caller's metadata minus hop headers, with a request id (set for our logs)."""
         out = [
             (k, v)
             for k, v in context.invocation_metadata() or ()
-            if k not in _HOP_KEYS and not k.startswith((":", "grpc-")) and k != PROVIDER_ID_METADATA
+            if k not in _HOP_KEYS and not k.startswith((":", "grpc-"))
         ]
         rid = next((v for k, v in out if k == "x-request-id"), None)
         if rid is None:
             rid = new_request_id()
             out.append(("x-request-id", rid))
         REQUEST_ID.set(str(rid))
-        if provider_id:
-            out.append((PROVIDER_ID_METADATA, provider_id))
-        return tuple(out)
+        return out
 
     def _timeout(self, context: grpc.aio.ServicerContext) -> float:
         remaining = context.time_remaining()
         return remaining if remaining is not None else self.default_timeout
 
-    async def _target(
-        self, method: descriptors.MethodInfo, view: _View | None, data: bytes
-    ) -> tuple[ServiceEntry, bytes, str]:
-        """(service, request bytes to send, provider id) for a call."""
+    async def _prepare(
+        self,
+        method: descriptors.MethodInfo,
+        view: _View | None,
+        data: bytes,
+        context: grpc.aio.ServicerContext,
+    ) -> tuple[ServiceEntry, bytes, tuple[tuple[str, str], ...]]:
+        """(service, request bytes to send, metadata to send) for a call."""
+        metadata = self._forwarded(context)
         if view is None:
-            return self.directory.service_for(method.service), data, ""
+            return self.directory.service_for(method.service), data, tuple(metadata)
         msg, ident = view.read(data)
         record = await self.registry.resolve(method.routing.kind, ident)
         entry = self.directory.provider(record.provider_id)
         if record.provider_resource_id != ident:
             data = view.rewrite(msg, record.provider_resource_id)
-        return entry, data, record.provider_id
+        metadata.append((PROVIDER_ID_METADATA, record.provider_id))
+        if record.identifier.isascii():
+            metadata.append((RESOURCE_ID_METADATA, record.identifier))
+        return entry, data, tuple(metadata)
 
     def unary(self, method: descriptors.MethodInfo):
         view = _view_for(method) if method.routing else None
@@ -129,15 +137,11 @@ class Router:
         async def handle(data: bytes, context: grpc.aio.ServicerContext) -> bytes:
             entry = None
             try:
-                entry, payload, provider_id = await self._target(method, view, data)
+                entry, payload, metadata = await self._prepare(method, view, data, context)
                 call = calls.get(entry.name)
                 if call is None:
                     call = calls[entry.name] = entry.channel.unary_unary(method.path)
-                return await call(
-                    payload,
-                    timeout=self._timeout(context),
-                    metadata=self._metadata(context, provider_id),
-                )
+                return await call(payload, timeout=self._timeout(context), metadata=metadata)
             except grpc.aio.AioRpcError as err:
                 await abort_for(context, upstream_error(entry, err) if entry else err)
             except Exception as exc:
@@ -152,15 +156,11 @@ class Router:
         async def handle(data: bytes, context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
             entry = call = None
             try:
-                entry, payload, provider_id = await self._target(method, view, data)
+                entry, payload, metadata = await self._prepare(method, view, data, context)
                 multi = calls.get(entry.name)
                 if multi is None:
                     multi = calls[entry.name] = entry.channel.unary_stream(method.path)
-                call = multi(
-                    payload,
-                    timeout=self._timeout(context),
-                    metadata=self._metadata(context, provider_id),
-                )
+                call = multi(payload, timeout=self._timeout(context), metadata=metadata)
                 async for chunk in call:
                     yield chunk
             except grpc.aio.AioRpcError as err:

@@ -27,6 +27,7 @@ from services.common.errors import FailedPrecondition, InvalidArgument, Provider
 
 __all__ = [
     "PROVIDER_ID_METADATA",
+    "RESOURCE_ID_METADATA",
     "Health",
     "Provider",
     "ProviderHost",
@@ -38,8 +39,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Metadata key the gateway sets on forwarded calls.
+#: Metadata the gateway sets on forwarded calls: the provider the call is for, and the
+#: identifier the caller used (the request carries the provider's own id instead).
 PROVIDER_ID_METADATA = "x-llamastack-provider-id"
+RESOURCE_ID_METADATA = "x-llamastack-resource-id"
 HealthStatus = provider_pb2.HealthStatus
 _SECRET = re.compile(r"(key|token|secret|password|credential)", re.IGNORECASE)
 

@@ -62,6 +62,7 @@ def test_a_routed_call_reaches_the_owning_provider_with_its_own_id(routed):
     assert echo["provider_id"] == "echo-b"
     assert echo["resource_id"] == "g-1"  # rewritten to the provider's id
     assert echo["metadata"]["x-llamastack-provider-id"] == "echo-b"
+    assert echo["metadata"]["x-llamastack-resource-id"] == "guard"  # what the caller named
     assert echo["metadata"]["x-custom"] == "v" and echo["metadata"]["x-request-id"] == "r1"
     assert 0 < echo["deadline"] < 8  # the caller's 7 s deadline travels on (not the default)
     assert resp.violation.user_message == "hello"
@@ -74,6 +75,20 @@ def test_unknown_resource_is_not_found(routed):
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
     assert "'nope'" in err.value.details()
     assert error_info(err.value).metadata["resourceKind"] == "shield"
+
+
+def test_errors_of_streams_carry_the_request_id(routed):
+    _, channel = routed
+    with pytest.raises(grpc.RpcError) as err:
+        list(_stream(channel, n=1, pace=0, model="nope"))
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    assert len(error_info(err.value).metadata["requestId"]) == 16
+
+
+def test_a_caller_cannot_spoof_the_provider_metadata(routed):
+    _, channel = routed
+    resp = _shield(channel, "x", metadata=[("x-llamastack-provider-id", "echo-a")])
+    assert json.loads(resp.violation.metadata["echo"])["provider_id"] == "echo-b"
 
 
 def test_upstream_errors_pass_through_unchanged(routed):

@@ -1,7 +1,8 @@
 """Progress of long start-up work (model loading), reported to the local launcher.
 
 A process prints `LLS_PROGRESS {"task": ..., "completed": ..., "total": ...}` lines on
-stdout; `llamastack run` turns them into progress bars.
+stdout; `llamastack run` turns them into progress bars. A task named `"<name>: <step>"`
+(e.g. `"llama-cpp: loading SmolLM2"`) is one bar per `<name>` whose label shows the step.
 """
 
 from __future__ import annotations

@@ -103,6 +103,12 @@ async def serve(component: Component, settings: Settings) -> None:
 
     starter = asyncio.create_task(_start(component, health_servicer, names, stopping))
     await stopping.wait()
+    failed = starter.done() and not starter.cancelled() and starter.exception() is not None
+    if failed:
+        # Nothing was served: no drain, and no waiting for work still running in threads.
+        await server.stop(0)
+        logging.shutdown()
+        os._exit(1)
     log.info("%s stopping: draining for up to %.0fs", component.name, settings.drain_seconds)
     starter.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -112,8 +118,6 @@ async def serve(component: Component, settings: Settings) -> None:
     if component.stop is not None:
         await component.stop()
     log.info("%s stopped", component.name)
-    if not starter.cancelled() and starter.exception() is not None:
-        raise SystemExit(f"{component.name} failed to start: {starter.exception()}")
 
 
 async def _start(

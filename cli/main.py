@@ -1,0 +1,40 @@
+"""The `llamastack` command: run a distribution, and talk to a running stack over gRPC.
+
+    llamastack run local                 start the embedded default distribution
+    llamastack health                    health and version of the running stack
+    llamastack providers list
+    llamastack models list|get|register|unregister   (and shields, datasets, vector-dbs,
+                                                      scoring-functions, benchmarks, toolgroups)
+    llamastack chat "Hello" --stream     one-shot chat completion
+
+Client commands reach the gateway at `--gateway` / `LLS_GATEWAY_ADDR` (default
+localhost:50051).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cli.chat import chat
+from cli.inspect_cmds import health, providers_app
+from cli.resources import add_resource_commands
+from cli.run_cmd import run
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="llamastack",
+    help="Llama Stack Mesh: run a distribution and use it from the command line.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command("run")(run)
+app.command("health")(health)
+app.add_typer(providers_app, name="providers")
+add_resource_commands(app)
+app.command("chat")(chat)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,2 @@
+"""The inference API service: chat, completion and embeddings over llama.cpp,
+sentence-transformers and OpenAI-compatible servers (vLLM, llama.cpp's server, hosted APIs)."""

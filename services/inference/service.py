@@ -1,0 +1,132 @@
+"""The inference service logic: pick the provider, validate, call it, shape streams, batch."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from services.common.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    ServiceUnavailable,
+)
+from services.common.providers import ProviderHost
+from services.inference.provider import InferenceProvider
+from services.inference.types import (
+    ChatEvent,
+    ChatRequest,
+    ChatResponse,
+    CompletionRequest,
+    CompletionResponse,
+    EmbeddingsRequest,
+    EmbeddingsResponse,
+    EventType,
+    StreamEnd,
+    TextDelta,
+)
+from services.inference.validation import check_chat, check_completion, check_embeddings
+
+__all__ = ["InferenceService"]
+
+
+class InferenceService:
+    def __init__(self, host: ProviderHost[Any]) -> None:
+        self.host = host
+
+    def provider(self, provider_id: str | None, model_id: str) -> InferenceProvider:
+        """The provider the gateway named, or the one hosted provider that knows the model."""
+        if not self.host.ready:
+            raise ServiceUnavailable(
+                "the inference service is still loading its models; retry in a moment"
+            )
+        if provider_id:
+            return self.host.get(provider_id)
+        providers = list(self.host.providers.values())
+        if len(providers) == 1:
+            return providers[0]
+        knowing = [p for p in providers if p.knows(model_id)]
+        if len(knowing) == 1:
+            return knowing[0]
+        if not knowing:
+            raise NotFound(
+                f"model {model_id!r} is not served by any provider of this inference service "
+                f"({sorted(self.host.providers)}); register it through the gateway",
+                modelId=model_id,
+            )
+        raise FailedPrecondition(
+            f"model {model_id!r} is served by several providers "
+            f"{sorted(p.provider_id for p in knowing)}; call through the gateway or set the "
+            "x-llamastack-provider-id metadata"
+        )
+
+    async def chat_completion(self, provider_id: str | None, req: ChatRequest) -> ChatResponse:
+        check_chat(req)
+        return await self.provider(provider_id, req.model_id).chat_completion(req)
+
+    async def stream_chat_completion(
+        self, provider_id: str | None, req: ChatRequest
+    ) -> AsyncIterator[ChatEvent]:
+        """START, PROGRESS deltas, COMPLETE. Errors before the first token come as a status
+        without a START event."""
+        check_chat(req)
+        stream = self.provider(provider_id, req.model_id).stream_chat_completion(req)
+        try:
+            item = await anext(stream)
+            yield ChatEvent(EventType.START, TextDelta(""))
+            while True:
+                if isinstance(item, StreamEnd):
+                    yield ChatEvent(EventType.COMPLETE, TextDelta(""), item.stop_reason, item.usage)
+                    return
+                yield ChatEvent(EventType.PROGRESS, item)
+                item = await anext(stream)
+        finally:
+            with contextlib.suppress(Exception):
+                await stream.aclose()  # stops the generation when the caller went away
+
+    async def completion(
+        self, provider_id: str | None, req: CompletionRequest
+    ) -> CompletionResponse:
+        check_completion(req)
+        return await self.provider(provider_id, req.model_id).completion(req)
+
+    async def stream_completion(
+        self, provider_id: str | None, req: CompletionRequest
+    ) -> AsyncIterator[TextDelta | StreamEnd]:
+        check_completion(req)
+        stream = self.provider(provider_id, req.model_id).stream_completion(req)
+        try:
+            async for item in stream:
+                yield item
+        finally:
+            with contextlib.suppress(Exception):
+                await stream.aclose()
+
+    async def embeddings(
+        self, provider_id: str | None, req: EmbeddingsRequest
+    ) -> EmbeddingsResponse:
+        check_embeddings(req)
+        return await self.provider(provider_id, req.model_id).embeddings(req)
+
+    async def batch_chat_completion(
+        self, provider_id: str | None, reqs: list[ChatRequest]
+    ) -> list[ChatResponse]:
+        """Synchronous and in order; every element is validated before any runs."""
+        for i, req in enumerate(reqs):
+            _in_batch(check_chat, req, f"messages_batch[{i}]")
+        return [await self.chat_completion(provider_id, req) for req in reqs]
+
+    async def batch_completion(
+        self, provider_id: str | None, reqs: list[CompletionRequest]
+    ) -> list[CompletionResponse]:
+        for i, req in enumerate(reqs):
+            _in_batch(check_completion, req, f"content_batch[{i}]")
+        return [await self.completion(provider_id, req) for req in reqs]
+
+
+def _in_batch(check: Any, req: Any, where: str) -> None:
+    try:
+        check(req)
+    except InvalidArgument as exc:
+        raise InvalidArgument(f"{where}: {exc.message}", **exc.metadata) from None

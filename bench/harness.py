@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "Rounds",
     "cpu_seconds",
     "emit",
     "interleaved",
@@ -44,26 +45,44 @@ def summary(seconds: Sequence[float]) -> dict[str, float]:
     }
 
 
+class Rounds(dict):
+    """Latencies per path, kept per round: `flat(name)` for percentiles, `added(a, b)` for
+    the paired difference of the two paths' medians, round by round."""
+
+    def flat(self, name: str) -> list[float]:
+        return [x for rnd in self[name] for x in rnd]
+
+    def added_p50_us(self, path: str, baseline: str) -> float:
+        """Median over rounds of (median of `path` - median of `baseline`) in that round:
+        drift of the machine between rounds cancels out."""
+        diffs = [
+            statistics.median(a) - statistics.median(b)
+            for a, b in zip(self[path], self[baseline], strict=True)
+        ]
+        return round(statistics.median(diffs) * 1e6, 1)
+
+
 async def interleaved(
     paths: dict[str, Callable[[], Awaitable[Any]]], rounds: int, per_round: int, warmup: int = 50
-) -> dict[str, list[float]]:
+) -> Rounds:
     """Latency of one call at a time on each path, in alternating blocks so machine noise
     hits every path alike."""
     for fn in paths.values():
         for _ in range(warmup):
             await fn()
-    out: dict[str, list[float]] = {name: [] for name in paths}
+    out = Rounds({name: [] for name in paths})
     clock = time.perf_counter
     for r in range(rounds):
         order = list(paths.items())
         if r % 2:
             order.reverse()
         for name, fn in order:
-            samples = out[name]
+            samples: list[float] = []
             for _ in range(per_round):
                 t = clock()
                 await fn()
                 samples.append(clock() - t)
+            out[name].append(samples)
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -38,8 +39,9 @@ class BenchMesh:
         self.gateway: MeshProcess | None = None
         self.envoy: subprocess.Popen[bytes] | None = None
         self.envoy_port = 0
+        self.bare_proxy: MeshProcess | None = None
 
-    def start(self, envoy: bool = True) -> BenchMesh:
+    def start(self, envoy: bool = True, bare_proxy: bool = False) -> BenchMesh:
         for name, module in self.modules.items():
             self.services[name] = start_service(
                 name, self.run_config, self.workdir, module=module, timeout=300
@@ -47,6 +49,11 @@ class BenchMesh:
         self.gateway = start_gateway(self.run_config, self.workdir, self.services)
         if envoy:
             self._start_envoy()
+        if bare_proxy:
+            upstream = self.services["inference"].address
+            self.bare_proxy = MeshProcess(
+                "bare-proxy", [sys.executable, "-m", "bench.bare_proxy", upstream], {}, self.workdir
+            ).start(healthy=False)
         return self
 
     def _start_envoy(self) -> None:
@@ -91,7 +98,8 @@ class BenchMesh:
                 self.envoy.wait(10)
             except subprocess.TimeoutExpired:
                 self.envoy.kill()
-        if self.gateway is not None:
-            self.gateway.stop()
+        for proc in (self.bare_proxy, self.gateway):
+            if proc is not None:
+                proc.stop()
         for proc in self.services.values():
             proc.stop()

@@ -53,7 +53,7 @@ async def build(settings: Settings) -> Component:
     component = Component(
         name="gateway",
         servicers=servicers,
-        generic_handlers=build_handlers(router, skip_packages=GATEWAY_PACKAGES),
+        method_handlers=build_handlers(router, skip_packages=GATEWAY_PACKAGES),
     )
 
     async def start() -> None:

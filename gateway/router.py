@@ -174,8 +174,11 @@ class Router:
         return handle
 
 
-def build_handlers(router: Router, skip_packages: Iterable[str]) -> list[grpc.GenericRpcHandler]:
-    """Byte-level handlers for every public service the gateway does not serve itself."""
+def build_handlers(
+    router: Router, skip_packages: Iterable[str]
+) -> list[tuple[str, dict[str, grpc.RpcMethodHandler]]]:
+    """(service, {method: byte-level handler}) for every public service the gateway does not
+    serve itself."""
     skip = {*skip_packages, *descriptors.INTERNAL_PACKAGES}
     by_service: dict[str, dict[str, grpc.RpcMethodHandler]] = {}
     for m in descriptors.methods():
@@ -189,4 +192,4 @@ def build_handlers(router: Router, skip_packages: Iterable[str]) -> list[grpc.Ge
             else grpc.unary_unary_rpc_method_handler(router.unary(m))
         )
         by_service.setdefault(m.service, {})[m.name] = handler
-    return [grpc.method_handlers_generic_handler(s, h) for s, h in sorted(by_service.items())]
+    return sorted(by_service.items())

@@ -41,8 +41,9 @@ class Component:
     name: str
     #: (add_XServicer_to_server, servicer) pairs of typed services.
     servicers: Sequence[tuple[AddServicer, Any]] = ()
-    #: Extra generic handlers (e.g. the gateway's byte-level forwarders).
-    generic_handlers: Sequence[grpc.GenericRpcHandler] = ()
+    #: Extra (service, {method: handler}) tables, e.g. the gateway's byte-level forwarders;
+    #: registered as pre-registered methods, which grpc matches without a Python lookup.
+    method_handlers: Sequence[tuple[str, dict[str, grpc.RpcMethodHandler]]] = ()
     #: Makes the component ready (load models, discover peers); health is SERVING after it.
     start: Callable[[], Awaitable[None]] | None = None
     #: Releases resources after the server stopped.
@@ -74,7 +75,9 @@ async def serve(component: Component, settings: Settings) -> None:
     recorder = _Recorder(server, component.service_names)
     for add, servicer in component.servicers:
         add(servicer, recorder)
-    recorder.add_generic_rpc_handlers(component.generic_handlers)
+    for service, handlers in component.method_handlers:
+        recorder.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(service, handlers)])
+        recorder.add_registered_method_handlers(service, handlers)
 
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -121,7 +122,8 @@ class Registry:
             provider_service_pb2.RegisterResourceRequest(resource=_any(spec, resource)),
         )
         final = getattr(accepted.resource, spec.name) if accepted.HasField("resource") else resource
-        final.identifier = resource.identifier  # the registry owns the identifier
+        # The registry owns the identifier and the owning provider.
+        final.identifier, final.provider_id = resource.identifier, provider_id
         children = await self._tool_records(final, accepted.tools) if spec.child_kind else []
         record = Record(
             kind=spec.name,
@@ -150,32 +152,39 @@ class Registry:
         await self.store.delete(spec.name, identifier, spec.child_kind)
         log.info("unregistered %s %s", spec.name, identifier)
 
-    async def resync(self, entry: ServiceEntry) -> None:
+    async def resync(self, entry: ServiceEntry, concurrency: int = 16) -> None:
         """Register the stored resources of a service's providers with it again (after the
         service restarted: providers keep registrations in memory)."""
         if not await self.directory.wait_serving(entry, timeout=600):
             log.warning("%s did not become ready; its resources were not re-registered", entry.name)
             return
-        count = 0
-        for provider_id in list(entry.providers):
-            for rec in await self.store.by_provider(provider_id):
-                spec = KIND_BY_NAME.get(rec.kind)
-                if spec is None:
-                    continue  # tools come back with their group
-                resource = spec.resource_cls.FromString(rec.resource)
+        records = [
+            rec
+            for provider_id in list(entry.providers)
+            for rec in await self.store.by_provider(provider_id)
+            if rec.kind in KIND_BY_NAME  # tools come back with their group
+        ]
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(rec: Record) -> bool:
+            spec = KIND_BY_NAME[rec.kind]
+            request = provider_service_pb2.RegisterResourceRequest(
+                resource=_any(spec, spec.resource_cls.FromString(rec.resource))
+            )
+            async with gate:
                 try:
-                    await entry.stub.RegisterResource(
-                        provider_service_pb2.RegisterResourceRequest(resource=_any(spec, resource)),
-                        timeout=self.timeout,
-                    )
-                    count += 1
+                    await entry.stub.RegisterResource(request, timeout=self.timeout)
+                    return True
                 except grpc.aio.AioRpcError as err:
                     log.warning(
                         "re-registering %s %s with %s failed: %s",
                         rec.kind, rec.identifier, entry.name, err.details(),
                     )  # fmt: skip
-        if count:
-            log.info("re-registered %d resources with %s", count, entry.name)
+                    return False
+
+        done = sum(await asyncio.gather(*(one(r) for r in records)))
+        if records:
+            log.info("re-registered %d of %d resources with %s", done, len(records), entry.name)
 
     # -- helpers ----------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import grpc
 from google.protobuf import any_pb2
+from google.protobuf.message import DecodeError
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -113,6 +114,8 @@ _BUILTINS: dict[type[BaseException], tuple[grpc.StatusCode, int]] = {
     TimeoutError: (grpc.StatusCode.DEADLINE_EXCEEDED, Reason.ERROR_REASON_TIMEOUT),
     NotImplementedError: (grpc.StatusCode.UNIMPLEMENTED, Reason.ERROR_REASON_UNSUPPORTED),
     ConnectionError: (grpc.StatusCode.UNAVAILABLE, Reason.ERROR_REASON_UPSTREAM_UNAVAILABLE),
+    # A request whose bytes are not the message the RPC takes.
+    DecodeError: (grpc.StatusCode.INVALID_ARGUMENT, Reason.ERROR_REASON_INVALID_ARGUMENT),
 }
 
 

@@ -161,3 +161,28 @@ def test_killed_service_mid_stream_then_restarted(routed):
                 raise AssertionError(f"route did not recover: {e.code()} {e.details()}") from e
             time.sleep(0.2)
     assert chunks == ["echo-llm:0", "echo-llm:1"]
+
+
+async def test_services_reach_other_apis_through_the_gateway_client(routed):
+    """services.common.gateway_client: what an API service uses for cross-API calls."""
+    from services.common.gateway_client import GatewayClient
+
+    mesh, _ = routed
+    client = GatewayClient(mesh.gateways[0].address)
+    try:
+        stub = client.stub(sf_grpc.SafetyServiceStub)
+        assert client.stub(sf_grpc.SafetyServiceStub) is stub  # one stub per channel
+        resp = await stub.RunShield(
+            sf.RunShieldRequest(shield_id="guard", messages=[_user("via client")]), timeout=5
+        )
+        assert resp.violation.user_message == "via client"
+    finally:
+        await client.close()
+
+
+def test_a_malformed_request_is_invalid_not_internal(routed):
+    _, channel = routed
+    call = channel.unary_unary("/llamastack.safety.v1.SafetyService/RunShield")
+    with pytest.raises(grpc.RpcError) as err:
+        call(b"\x0a\x02\xff\xfe", timeout=5)  # field 1 (shield_id) with invalid UTF-8
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from deploy.envoy import config as envoy_config
+from tests.integration.rest.envoy_proc import EnvoyProcess
 from tests.support.processes import MeshProcess, start_gateway, start_service, write_config
 
 __all__ = ["BenchMesh"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class BenchMesh:
@@ -37,8 +26,7 @@ class BenchMesh:
         self.modules = modules
         self.services: dict[str, MeshProcess] = {}
         self.gateway: MeshProcess | None = None
-        self.envoy: subprocess.Popen[bytes] | None = None
-        self.envoy_port = 0
+        self.envoy: EnvoyProcess | None = None
         self.bare_proxy: MeshProcess | None = None
 
     def start(self, envoy: bool = True, bare_proxy: bool = False) -> BenchMesh:
@@ -48,7 +36,7 @@ class BenchMesh:
             )
         self.gateway = start_gateway(self.run_config, self.workdir, self.services)
         if envoy:
-            self._start_envoy()
+            self.envoy = EnvoyProcess(self.workdir, self.gateway.address).start()
         if bare_proxy:
             upstream = self.services["inference"].address
             self.bare_proxy = MeshProcess(
@@ -56,49 +44,13 @@ class BenchMesh:
             ).start(healthy=False)
         return self
 
-    def _start_envoy(self) -> None:
-        assert self.gateway is not None
-        self.envoy_port, admin = _free_port(), _free_port()
-        cfg = self.workdir / "envoy.yaml"
-        cfg.write_text(
-            envoy_config.render_config(
-                listen_port=self.envoy_port,
-                admin_port=admin,
-                gateway_address=self.gateway.address,
-                descriptor_path=envoy_config.default_descriptor_path(),
-                services=envoy_config.public_services(),
-                listen_host="127.0.0.1",
-            )
-        )
-        log = (self.workdir / "envoy.log").open("wb")
-        self.envoy = subprocess.Popen(
-            envoy_config.envoy_command(cfg), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{admin}/ready", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.envoy.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise RuntimeError(f"envoy did not become ready; see {self.workdir / 'envoy.log'}")
-
     @property
     def rest(self) -> str:
-        return f"http://127.0.0.1:{self.envoy_port}"
+        assert self.envoy is not None
+        return self.envoy.base_url
 
     def stop(self) -> None:
-        if self.envoy is not None and self.envoy.poll() is None:
-            self.envoy.terminate()
-            try:
-                self.envoy.wait(10)
-            except subprocess.TimeoutExpired:
-                self.envoy.kill()
-        for proc in (self.bare_proxy, self.gateway):
+        for proc in (self.envoy, self.bare_proxy, self.gateway):
             if proc is not None:
                 proc.stop()
         for proc in self.services.values():

@@ -15,6 +15,7 @@ from google.protobuf import descriptor, json_format
 
 from gateway.kinds import KIND_BY_NAME, KindSpec
 from gateway.registry import Registry
+from services.common import descriptors
 from services.common.config import RunConfig
 from services.common.errors import LlamaStackError
 
@@ -84,8 +85,9 @@ def _enum(enum: descriptor.EnumDescriptor, value: Any) -> Any:
         value = value.get("type", value)
     if not isinstance(value, str) or value in enum.values_by_name:
         return value
-    prefix = "".join("_" + c if c.isupper() else c for c in enum.name).lstrip("_").upper()
-    candidate = f"{prefix}_{value.upper().replace('-', '_').replace('/', '_')}"
+    candidate = (
+        f"{descriptors.enum_prefix(enum)}_{value.upper().replace('-', '_').replace('/', '_')}"
+    )
     return candidate if candidate in enum.values_by_name else value
 
 

@@ -85,10 +85,7 @@ class Registry:
             raise InvalidArgument(f"resource kind {kind} cannot be routed")
         if not identifier:
             raise InvalidArgument(f"{spec.id_field} is required", field=spec.id_field)
-        rec = await self.store.get(spec.name, identifier)
-        if rec is None:
-            raise _not_found(spec.name, identifier)
-        return rec
+        return await self.record(spec, identifier)
 
     async def tool(self, name: str) -> Record:
         """A tool by name, or as `group/tool`."""

@@ -23,6 +23,7 @@ __all__ = [
     "MethodInfo",
     "RoutingRule",
     "api_of",
+    "enum_prefix",
     "field_by_path",
     "load_all",
     "methods",
@@ -137,6 +138,11 @@ def api_of(package: str) -> str:
     """`llamastack.vector_io.v1` -> `vector_io`."""
     parts = package.split(".")
     return parts[1] if len(parts) >= 3 else package
+
+
+def enum_prefix(enum: descriptor.EnumDescriptor) -> str:
+    """The prefix every value of an enum carries (Buf style): `ModelType` -> `MODEL_TYPE`."""
+    return "".join("_" + c if c.isupper() else c for c in enum.name).lstrip("_").upper()
 
 
 def field_by_path(

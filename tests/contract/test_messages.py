@@ -74,9 +74,10 @@ def test_every_enum_zero_value_is_unspecified():
     enums = _all_enums()
     assert len(enums) > 20
     for enum in enums:
-        prefix = "".join("_" + c if c.isupper() else c for c in enum.name).lstrip("_").upper()
         zero = enum.values_by_number[0].name
-        assert zero == f"{prefix}_UNSPECIFIED", f"{enum.full_name}: zero value is {zero}"
+        assert zero == f"{descriptors.enum_prefix(enum)}_UNSPECIFIED", (
+            f"{enum.full_name}: zero value is {zero}"
+        )
 
 
 def test_every_list_rpc_is_paginated(methods):

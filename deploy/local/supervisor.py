@@ -175,9 +175,10 @@ class Supervisor:
             ):
                 self.ready_after = now - self.started_at
                 self.view.startup_done()
-                self._write_state()
                 if self.on_ready is not None:
                     self.on_ready(self)
+                # Written after the banner: `ready` in state.json means the endpoints are out.
+                self._write_state()
             time.sleep(TICK)
         name = signal.Signals(self._stop_signal).name
         self.view.message(f"{name} received")

@@ -16,10 +16,15 @@ PROTO_FILES = $(shell find proto -name '*.proto' | LC_ALL=C sort)
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# llama-cpp-python is built by scripts/llama_cpp_build.py for this CPU (portable flags, every
+# vector unit the CPU has, never AMX) and kept in a cache keyed by those flags; then the model
+# must load and generate one token, or setup stops and says how to rebuild.
+$(STAMP): pyproject.toml scripts/llama_cpp_build.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip wheel setuptools
+	$(PYTHON) scripts/llama_cpp_build.py install $(PY)
 	$(BIN)/pip install --quiet -e '.[inference,dev]'
+	$(PYTHON) scripts/llama_cpp_build.py check $(PY)
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install everything (llama-cpp-python compiles once, ~5 min)

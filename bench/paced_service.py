@@ -9,14 +9,14 @@ Provider type `bench::paced` serves any model id it is asked to register:
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
-from llamastack.common.v1 import message_pb2, resource_pb2
+from llamastack.common.v1 import message_pb2
 from llamastack.inference.v1 import inference_pb2, inference_service_pb2, inference_service_pb2_grpc
-from llamastack.provider.v1 import provider_service_pb2_grpc
-from services.common.config import load_run_config
-from services.common.providers import Provider, ProviderHost, ProviderServicer, build_providers
-from services.common.server import Component, run
-from services.common.settings import Settings
+from services.common.providers import Provider, ProviderHost
+from services.common.resources import ResourceTable
+from services.common.service import ServiceDef, main
 
 EVENT = inference_pb2.ChatCompletionResponseEvent
 PROGRESS = inference_pb2.CHAT_COMPLETION_EVENT_TYPE_PROGRESS
@@ -24,9 +24,14 @@ COMPLETE = inference_pb2.CHAT_COMPLETION_EVENT_TYPE_COMPLETE
 
 
 class PacedProvider(Provider):
+    """Serves any model id it is asked to register."""
+
     api = "inference"
     provider_type = "bench::paced"
-    resource_kinds = (resource_pb2.RESOURCE_KIND_MODEL,)
+
+    def __init__(self, provider_id: str, config: Mapping[str, Any]) -> None:
+        super().__init__(provider_id, config)
+        self.table = ResourceTable("model", self.label, self.ready)
 
 
 class PacedInference(inference_service_pb2_grpc.InferenceServiceServicer):
@@ -59,23 +64,15 @@ class PacedInference(inference_service_pb2_grpc.InferenceServiceServicer):
         )
 
 
-def build(settings: Settings) -> Component:
-    config = load_run_config(settings.run_config)
-    name = settings.service_name or "inference"
-    if settings.grpc_port is None:
-        settings.grpc_port = config.port_of(name)
-    host = ProviderHost("inference", build_providers(config.providers_of(name),
-                                                     {"bench::paced": PacedProvider}))  # fmt: skip
-    component = Component(name=name, start=host.start, stop=host.stop)
-    component.servicers = [
-        (inference_service_pb2_grpc.add_InferenceServiceServicer_to_server, PacedInference(host)),
-        (
-            provider_service_pb2_grpc.add_ProviderServiceServicer_to_server,
-            ProviderServicer(host, lambda: component.service_names),
-        ),
+def servicers(host: ProviderHost) -> list[tuple[Any, Any]]:
+    return [
+        (inference_service_pb2_grpc.add_InferenceServiceServicer_to_server, PacedInference(host))
     ]
-    return component
 
+
+SERVICE = ServiceDef(
+    api="inference", providers={"bench::paced": PacedProvider}, servicers=servicers
+)
 
 if __name__ == "__main__":
-    run(build)
+    main(SERVICE)

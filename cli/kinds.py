@@ -17,22 +17,8 @@ from typing import Any
 from google.protobuf import json_format
 
 from cli.client import bad_input
-from llamastack.registry.v1 import (
-    benchmark_service_pb2,
-    benchmark_service_pb2_grpc,
-    dataset_service_pb2,
-    dataset_service_pb2_grpc,
-    model_service_pb2,
-    model_service_pb2_grpc,
-    scoring_function_service_pb2,
-    scoring_function_service_pb2_grpc,
-    shield_service_pb2,
-    shield_service_pb2_grpc,
-    tool_group_service_pb2,
-    tool_group_service_pb2_grpc,
-    vector_db_service_pb2,
-    vector_db_service_pb2_grpc,
-)
+from services.common.kinds import KINDS as RESOURCE_KINDS
+from services.common.kinds import KindSpec
 
 __all__ = ["KINDS", "Kind", "Opt", "build_register", "load_json"]
 
@@ -105,18 +91,40 @@ class Opt:
 
 @dataclass(frozen=True)
 class Kind:
-    command: str  # CLI group: `models`
-    rpc: str  # RPC stem: RegisterModel, GetModel, ListModels, UnregisterModel
-    pb2: ModuleType
-    grpc_module: ModuleType
-    id_field: str  # `model_id`
-    #: The register request's field for the provider's own id, if any.
-    provider_resource_field: str | None
+    """A resource kind (`services.common.kinds`) and how the CLI shows and registers it."""
+
+    spec: KindSpec
     #: Extra list columns: (header, dotted path in the proto3 JSON of the resource).
     columns: tuple[tuple[str, str], ...] = ()
     extra: tuple[Opt, ...] = ()
-    #: The id may be omitted on register (the server generates one).
-    id_optional: bool = False
+
+    @property
+    def command(self) -> str:  # CLI group: `models`
+        return self.spec.command
+
+    @property
+    def rpc(self) -> str:  # RPC stem: RegisterModel, GetModel, ListModels, UnregisterModel
+        return self.spec.label
+
+    @property
+    def pb2(self) -> ModuleType:
+        return self.spec.pb2
+
+    @property
+    def grpc_module(self) -> ModuleType:
+        return self.spec.grpc
+
+    @property
+    def id_field(self) -> str:
+        return self.spec.id_field
+
+    @property
+    def provider_resource_field(self) -> str | None:
+        return self.spec.provider_resource_field or None
+
+    @property
+    def id_optional(self) -> bool:
+        return self.spec.id_optional
 
     @property
     def singular(self) -> str:
@@ -153,16 +161,12 @@ _PARAM_TYPES = (
 )
 _METADATA = Opt("metadata", "Metadata as a JSON object (inline, @file or a file path).", "json")
 
-KINDS: tuple[Kind, ...] = (
-    Kind(
-        "models",
-        "Model",
-        model_service_pb2,
-        model_service_pb2_grpc,
-        "model_id",
-        "provider_model_id",
-        columns=(("TYPE", "model_type"),),
-        extra=(
+#: How each kind is shown and registered, by kind name; a kind missing here still gets the
+#: generic list/get/register/unregister commands.
+PRESENTATION: dict[str, dict[str, Any]] = {
+    "model": {
+        "columns": (("TYPE", "model_type"),),
+        "extra": (
             Opt(
                 "model_type",
                 "llm (default) or embedding.",
@@ -171,26 +175,11 @@ KINDS: tuple[Kind, ...] = (
             ),
             _METADATA,
         ),
-    ),
-    Kind(
-        "shields",
-        "Shield",
-        shield_service_pb2,
-        shield_service_pb2_grpc,
-        "shield_id",
-        "provider_shield_id",
-        extra=(Opt("params", "Shield parameters as a JSON object.", "json"),),
-    ),
-    Kind(
-        "datasets",
-        "Dataset",
-        dataset_service_pb2,
-        dataset_service_pb2_grpc,
-        "dataset_id",
-        None,
-        columns=(("PURPOSE", "purpose"),),
-        id_optional=True,
-        extra=(
+    },
+    "shield": {"extra": (Opt("params", "Shield parameters as a JSON object.", "json"),)},
+    "dataset": {
+        "columns": (("PURPOSE", "purpose"),),
+        "extra": (
             Opt(
                 "purpose",
                 "post-training/messages, eval/question-answer or eval/messages-answer.",
@@ -216,30 +205,18 @@ KINDS: tuple[Kind, ...] = (
             ),
             _METADATA,
         ),
-    ),
-    Kind(
-        "vector-dbs",
-        "VectorDb",
-        vector_db_service_pb2,
-        vector_db_service_pb2_grpc,
-        "vector_db_id",
-        "provider_vector_db_id",
-        columns=(("EMBEDDING MODEL", "embedding_model"), ("DIM", "embedding_dimension")),
-        extra=(
+    },
+    "vector_db": {
+        "columns": (("EMBEDDING MODEL", "embedding_model"), ("DIM", "embedding_dimension")),
+        "extra": (
             Opt("embedding_model", "A registered embedding model.", required=True),
             Opt("embedding_dimension", "Vector size (default: the model's).", "int"),
             Opt("vector_db_name", "Human-readable name."),
         ),
-    ),
-    Kind(
-        "scoring-functions",
-        "ScoringFunction",
-        scoring_function_service_pb2,
-        scoring_function_service_pb2_grpc,
-        "scoring_fn_id",
-        "provider_scoring_fn_id",
-        columns=(("DESCRIPTION", "description"),),
-        extra=(
+    },
+    "scoring_function": {
+        "columns": (("DESCRIPTION", "description"),),
+        "extra": (
             Opt("description", "What the function scores."),
             Opt(
                 "return_type",
@@ -251,16 +228,10 @@ KINDS: tuple[Kind, ...] = (
             ),
             Opt("params", 'Default parameters, e.g. {"basic": {}} (JSON).', "json"),
         ),
-    ),
-    Kind(
-        "benchmarks",
-        "Benchmark",
-        benchmark_service_pb2,
-        benchmark_service_pb2_grpc,
-        "benchmark_id",
-        "provider_benchmark_id",
-        columns=(("DATASET", "dataset_id"),),
-        extra=(
+    },
+    "benchmark": {
+        "columns": (("DATASET", "dataset_id"),),
+        "extra": (
             Opt("dataset_id", "A registered dataset.", required=True),
             Opt(
                 "scoring_functions",
@@ -270,22 +241,20 @@ KINDS: tuple[Kind, ...] = (
             ),
             _METADATA,
         ),
-    ),
-    Kind(
-        "toolgroups",
-        "ToolGroup",
-        tool_group_service_pb2,
-        tool_group_service_pb2_grpc,
-        "toolgroup_id",
-        None,
-        columns=(("MCP ENDPOINT", "mcp_endpoint.uri"),),
-        extra=(
+    },
+    "tool_group": {
+        "columns": (("MCP ENDPOINT", "mcp_endpoint.uri"),),
+        "extra": (
             Opt(
                 "mcp_endpoint", "The MCP server's URL (for remote::model-context-protocol).", "url"
             ),
             Opt("args", "Arguments merged into every tool call (JSON object).", "json"),
         ),
-    ),
+    },
+}
+
+KINDS: tuple[Kind, ...] = tuple(
+    Kind(spec, **PRESENTATION.get(spec.name, {})) for spec in RESOURCE_KINDS
 )
 
 

@@ -8,7 +8,7 @@ from gateway.declared import register_declared
 from gateway.directory import Directory
 from gateway.registry import Registry
 from gateway.router import Router, build_handlers
-from gateway.servicers.inspect import InspectServicer
+from gateway.servicers.inspect import InspectServicer, StartupState
 from gateway.servicers.registry import registry_servicers
 from gateway.store.open import open_store
 from llamastack.inspect.v1 import inspect_service_pb2_grpc
@@ -39,28 +39,22 @@ async def build(settings: Settings) -> Component:
             "LLS_RUN_CONFIG is not set: the gateway needs the distribution's run.yaml"
         )
     config = load_run_config(settings.run_config)
-    if settings.grpc_port is None:
-        settings.grpc_port = config.port_of("gateway")
     store = await open_store(config, settings)
     directory = Directory(service_addresses(config))
     registry = Registry(store, directory)
     router = Router(registry, directory, settings.default_timeout_s)
 
-    servicers = [
-        *registry_servicers(registry),
-        (inspect_service_pb2_grpc.add_InspectServiceServicer_to_server, InspectServicer(directory)),
-    ]
-    component = Component(
-        name="gateway",
-        servicers=servicers,
-        method_handlers=build_handlers(router, skip_packages=GATEWAY_PACKAGES),
-    )
+    startup = StartupState()
 
     async def start() -> None:
+        startup.phase = "waiting for the API services to be ready"
         await directory.discover()
+        startup.phase = "re-registering stored resources with their services"
         for entry in directory.entries.values():
             await registry.resync(entry)
+        startup.phase = "registering the resources declared in the run config"
         await register_declared(registry, config)
+        startup.phase = ""
         directory.on_new_instance = registry.resync
         directory.start_watching()
         log.info(
@@ -72,5 +66,19 @@ async def build(settings: Settings) -> Component:
         await directory.close()
         await store.close()
 
-    component.start, component.stop = start, stop
+    component = Component(
+        name="gateway",
+        servicers=[
+            *registry_servicers(registry),
+            (
+                inspect_service_pb2_grpc.add_InspectServiceServicer_to_server,
+                InspectServicer(directory, startup),
+            ),
+        ],
+        method_handlers=build_handlers(router, skip_packages=GATEWAY_PACKAGES),
+        start=start,
+        stop=stop,
+        port=settings.grpc_port if settings.grpc_port is not None else config.port_of("gateway"),
+    )
+    startup.ready = component.ready
     return component

@@ -13,26 +13,16 @@ from typing import Any
 import grpc
 from google.protobuf import descriptor, json_format
 
-from gateway.kinds import KIND_BY_NAME, KindSpec
 from gateway.registry import Registry
 from services.common import descriptors
 from services.common.config import RunConfig
 from services.common.errors import LlamaStackError
+from services.common.kinds import KINDS, KindSpec
 
-__all__ = ["SECTIONS", "register_declared", "to_request"]
+__all__ = ["register_declared", "to_request"]
 
 log = logging.getLogger(__name__)
 
-#: run.yaml section -> resource kind
-SECTIONS = {
-    "models": "model",
-    "shields": "shield",
-    "tool_groups": "tool_group",
-    "datasets": "dataset",
-    "vector_dbs": "vector_db",
-    "scoring_fns": "scoring_function",
-    "benchmarks": "benchmark",
-}
 _STRUCTS = {"google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue"}
 
 
@@ -93,9 +83,9 @@ def _enum(enum: descriptor.EnumDescriptor, value: Any) -> Any:
 
 async def register_declared(registry: Registry, config: RunConfig) -> None:
     """Register every resource of the run.yaml; a bad entry is logged, not fatal."""
-    for section, kind in SECTIONS.items():
-        spec = KIND_BY_NAME[kind]
-        for entry in getattr(config, section):
+    for spec in KINDS:
+        kind = spec.name
+        for entry in config.resources(spec.section):
             try:
                 resource = await registry.register(spec, to_request(spec, entry))
                 log.info("declared %s %s is registered", kind, resource.identifier)

@@ -32,6 +32,7 @@ __all__ = ["Directory", "ServiceEntry"]
 log = logging.getLogger(__name__)
 
 OnNewInstance = Callable[["ServiceEntry"], Awaitable[None]]
+_DETAILS = "grpc-status-details-bin"
 
 
 @dataclass
@@ -57,18 +58,18 @@ class ServiceEntry:
             address=self.address,
         )
 
+    def upstream_error(self, err: grpc.aio.AioRpcError) -> Exception:
+        """An error from this service: its own errors pass unchanged; a dead link (UNAVAILABLE
+        without details) names the service."""
+        has_details = any(k == _DETAILS for k, _ in (err.trailing_metadata() or ()))
+        if err.code() == grpc.StatusCode.UNAVAILABLE and not has_details:
+            return self.unavailable(err.details() or "")
+        return err
+
 
 class Directory:
     def __init__(self, addresses: dict[str, str], watch_interval: float = 2.0) -> None:
-        self.entries = {
-            name: ServiceEntry(
-                name,
-                addr,
-                ch := insecure_channel(addr),
-                provider_service_pb2_grpc.ProviderServiceStub(ch),
-            )
-            for name, addr in sorted(addresses.items())
-        }
+        self.entries = {name: _entry(name, addr) for name, addr in sorted(addresses.items())}
         self._by_provider: dict[str, ServiceEntry] = {}
         self._by_proto_service: dict[str, list[ServiceEntry]] = {}
         self._watch_interval = watch_interval
@@ -79,7 +80,7 @@ class Directory:
 
     # -- lookups (hot path: plain dict reads) -------------------------------------------
 
-    def provider(self, provider_id: str) -> ServiceEntry:
+    def service_of_provider(self, provider_id: str) -> ServiceEntry:
         entry = self._by_provider.get(provider_id)
         if entry is None:
             raise ProviderNotFound(

@@ -22,10 +22,10 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import Message
 
 from gateway.directory import Directory, ServiceEntry
-from gateway.registry import Registry, upstream_error
+from gateway.registry import Registry
 from services.common import descriptors
-from services.common.interceptors import abort_for
-from services.common.logs import REQUEST_ID, new_request_id
+from services.common.interceptors import guard_stream, guard_unary
+from services.common.logs import REQUEST_ID
 from services.common.providers import PROVIDER_ID_METADATA, RESOURCE_ID_METADATA
 
 __all__ = ["Router", "build_handlers"]
@@ -92,17 +92,15 @@ class Router:
         self.default_timeout = default_timeout
 
     def _forwarded(self, context: grpc.aio.ServicerContext) -> list[tuple[str, str]]:
-        """The caller's metadata minus hop headers, with a request id (set for our logs)."""
+        """The caller's metadata minus hop headers, with the call's request id (the guard
+        took it from the caller or made one)."""
         out = [
             (k, v)
             for k, v in context.invocation_metadata() or ()
             if k not in _HOP_KEYS and not k.startswith((":", "grpc-"))
         ]
-        rid = next((v for k, v in out if k == "x-request-id"), None)
-        if rid is None:
-            rid = new_request_id()
-            out.append(("x-request-id", rid))
-        REQUEST_ID.set(str(rid))
+        if not any(k == "x-request-id" for k, _ in out):
+            out.append(("x-request-id", REQUEST_ID.get()))
         return out
 
     def _timeout(self, context: grpc.aio.ServicerContext) -> float:
@@ -122,7 +120,7 @@ class Router:
             return self.directory.service_for(method.service), data, tuple(metadata)
         msg, ident = view.read(data)
         record = await self.registry.resolve(method.routing.kind, ident)
-        entry = self.directory.provider(record.provider_id)
+        entry = self.directory.service_of_provider(record.provider_id)
         if record.provider_resource_id != ident:
             data = view.rewrite(msg, record.provider_resource_id)
         metadata.append((PROVIDER_ID_METADATA, record.provider_id))
@@ -135,43 +133,37 @@ class Router:
         calls: dict[str, grpc.aio.UnaryUnaryMultiCallable] = {}  # per service, made once
 
         async def handle(data: bytes, context: grpc.aio.ServicerContext) -> bytes:
-            entry = None
+            entry, payload, metadata = await self._prepare(method, view, data, context)
+            call = calls.get(entry.name)
+            if call is None:
+                call = calls[entry.name] = entry.channel.unary_unary(method.path)
             try:
-                entry, payload, metadata = await self._prepare(method, view, data, context)
-                call = calls.get(entry.name)
-                if call is None:
-                    call = calls[entry.name] = entry.channel.unary_unary(method.path)
                 return await call(payload, timeout=self._timeout(context), metadata=metadata)
             except grpc.aio.AioRpcError as err:
-                await abort_for(context, upstream_error(entry, err) if entry else err)
-            except Exception as exc:
-                await abort_for(context, exc)
+                raise entry.upstream_error(err) from None
 
-        return handle
+        return guard_unary(handle)
 
     def stream(self, method: descriptors.MethodInfo):
         view = _view_for(method) if method.routing else None
         calls: dict[str, grpc.aio.UnaryStreamMultiCallable] = {}
 
         async def handle(data: bytes, context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
-            entry = call = None
+            entry, payload, metadata = await self._prepare(method, view, data, context)
+            multi = calls.get(entry.name)
+            if multi is None:
+                multi = calls[entry.name] = entry.channel.unary_stream(method.path)
+            call = multi(payload, timeout=self._timeout(context), metadata=metadata)
             try:
-                entry, payload, metadata = await self._prepare(method, view, data, context)
-                multi = calls.get(entry.name)
-                if multi is None:
-                    multi = calls[entry.name] = entry.channel.unary_stream(method.path)
-                call = multi(payload, timeout=self._timeout(context), metadata=metadata)
                 async for chunk in call:
                     yield chunk
             except grpc.aio.AioRpcError as err:
-                await abort_for(context, upstream_error(entry, err) if entry else err)
-            except Exception as exc:
-                await abort_for(context, exc)
+                raise entry.upstream_error(err) from None
             finally:
-                if call is not None and not call.done():
+                if not call.done():
                     call.cancel()  # the caller went away: stop the upstream work too
 
-        return handle
+        return guard_stream(handle)
 
 
 def build_handlers(

@@ -4,6 +4,23 @@ from __future__ import annotations
 
 import pytest
 
+#: Fixtures that start the real model (llama.cpp, sentence-transformers): every test that
+#: uses one, directly or through other fixtures, is `slow`, so `make test-fast` skips it.
+REAL_MODEL_FIXTURES = frozenset(
+    {
+        "inline_service",  # tests/integration/inference
+        "llama_server",
+        "embedding_server",
+        "inference_service",  # tests/integration/rest
+    }
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if REAL_MODEL_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def redis_url():

@@ -116,7 +116,7 @@ def _registered_llm(gateway: str) -> str | None:
 
 
 def _first_llm(config: RunConfig) -> str | None:
-    for model in config.models:
+    for model in config.resources("models"):
         if str(model.get("model_type", "llm")).lower() in ("llm", "model_type_llm"):
             return str(model.get("model_id"))
     return None

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import importlib.metadata
+from dataclasses import dataclass, field
 
 import grpc
 
 from gateway.directory import Directory, ServiceEntry
-from gateway.registry import upstream_error
 from llamastack.inspect.v1 import inspect_service_pb2 as pb
 from llamastack.inspect.v1 import inspect_service_pb2_grpc
 from llamastack.provider.v1 import provider_pb2, provider_service_pb2
 from services.common import descriptors, pagination
-from services.common.errors import ProviderNotFound
+from services.common.errors import ProviderNotFound, ServiceUnavailable
 
-__all__ = ["InspectServicer", "version"]
+__all__ = ["InspectServicer", "StartupState", "version"]
 
 HealthStatus = provider_pb2.HealthStatus
 
@@ -27,9 +27,18 @@ def version() -> str:
         return "0.0.0"
 
 
+@dataclass
+class StartupState:
+    """Where the gateway's start-up is (readiness for `/v1/health`)."""
+
+    phase: str = "starting"
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 class InspectServicer(inspect_service_pb2_grpc.InspectServiceServicer):
-    def __init__(self, directory: Directory) -> None:
+    def __init__(self, directory: Directory, startup: StartupState) -> None:
         self._directory = directory
+        self._startup = startup
 
     async def ListRoutes(self, request, context):
         routes = []
@@ -47,11 +56,21 @@ class InspectServicer(inspect_service_pb2_grpc.InspectServiceServicer):
         return pb.ListRoutesResponse(data=page, next_page_token=token)
 
     async def GetHealth(self, request, context):
+        """Readiness: UNAVAILABLE (HTTP 503) until the stack can serve what its run config
+        declares; then OK, or ERROR listing the services that stopped serving."""
+        if not self._startup.ready.is_set():
+            raise ServiceUnavailable(
+                f"the stack is starting ({self._startup.phase or 'finishing'}); retry shortly",
+                phase=self._startup.phase,
+            )
         entries = list(self._directory.entries.values())
         ok = await asyncio.gather(*(self._directory.serving(e, timeout=1.0) for e in entries))
         down = [e.name for e, good in zip(entries, ok, strict=True) if not good]
         status = HealthStatus.HEALTH_STATUS_ERROR if down else HealthStatus.HEALTH_STATUS_OK
         return pb.GetHealthResponse(status=status, unhealthy_services=down)
+
+    async def GetLiveness(self, request, context):
+        return pb.GetLivenessResponse(status=HealthStatus.HEALTH_STATUS_OK)
 
     async def GetVersion(self, request, context):
         return pb.GetVersionResponse(version=version())
@@ -74,7 +93,7 @@ class InspectServicer(inspect_service_pb2_grpc.InspectServiceServicer):
         )
 
     async def ListProviderModels(self, request, context):
-        entry = self._directory.provider(request.provider_id)
+        entry = self._directory.service_of_provider(request.provider_id)
         try:
             resp = await entry.stub.ListProviderModels(
                 provider_service_pb2.ListProviderModelsRequest(
@@ -85,7 +104,7 @@ class InspectServicer(inspect_service_pb2_grpc.InspectServiceServicer):
                 timeout=context.time_remaining() or 60,
             )
         except grpc.aio.AioRpcError as err:
-            raise upstream_error(entry, err) from None
+            raise entry.upstream_error(err) from None
         for model in resp.data:
             model.identifier = (
                 model.identifier or f"{model.provider_id}/{model.provider_resource_id}"

@@ -1,4 +1,4 @@
-"""The seven registry services, built from one generic implementation over gateway.kinds.
+"""The seven registry services, built from one generic implementation over services.common.kinds.
 
 Each kind's service has Register<X>, Get<X>, List<X>s and Unregister<X>; ToolGroupService
 adds ListTools and GetTool. The servicers only convert and delegate to the Registry.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.kinds import KINDS, TOOL, KindSpec
 from gateway.registry import Registry
 from llamastack.registry.v1 import resources_pb2, tool_group_service_pb2
+from services.common.kinds import KINDS, TOOL, KindSpec
 
 __all__ = ["registry_servicers"]
 
@@ -50,7 +50,7 @@ def _servicer_class(spec: KindSpec) -> type:
         f"List{spec.plural}": list_,
         f"Unregister{spec.label}": unregister,
     }
-    if spec.name == "tool_group":
+    if spec.child_kind:  # a tool group lists and gets its tools
         methods.update(ListTools=_list_tools, GetTool=_get_tool)
     return type(f"{spec.service_name}Servicer", (_Base, base), methods)
 

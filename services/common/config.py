@@ -16,6 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from services.common.kinds import KINDS
 from services.common.settings import DEFAULT_PORTS, env_snapshot
 
 __all__ = [
@@ -31,15 +32,8 @@ __all__ = [
 
 _DISABLED = {"", "__disabled__"}
 _REF = re.compile(r"\$\{env\.([A-Za-z_][A-Za-z0-9_]*)(?:(:=|:\+)([^}]*))?\}")
-RESOURCE_SECTIONS = (
-    "models",
-    "shields",
-    "vector_dbs",
-    "datasets",
-    "scoring_fns",
-    "benchmarks",
-    "tool_groups",
-)
+#: Sections of declared resources, one per resource kind (`services.common.kinds`).
+RESOURCE_SECTIONS = tuple(k.section for k in KINDS)
 
 
 class ConfigError(ValueError):
@@ -130,17 +124,25 @@ class RunConfig(_Model):
     metadata_store: RegistryStoreConfig = Field(default_factory=RegistryStoreConfig)
     services: dict[str, ServiceSpec] = Field(default_factory=dict)
     server: ServerSpec = Field(default_factory=ServerSpec)
-    models: list[dict[str, Any]] = Field(default_factory=list)
-    shields: list[dict[str, Any]] = Field(default_factory=list)
-    vector_dbs: list[dict[str, Any]] = Field(default_factory=list)
-    datasets: list[dict[str, Any]] = Field(default_factory=list)
-    scoring_fns: list[dict[str, Any]] = Field(default_factory=list)
-    benchmarks: list[dict[str, Any]] = Field(default_factory=list)
-    tool_groups: list[dict[str, Any]] = Field(default_factory=list)
+    #: Declared resources by run.yaml section (`models`, `shields`...: RESOURCE_SECTIONS),
+    #: written at the top level of the file as in the reference.
+    declared: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
     #: Free-form sections of the reference we accept but do not use yet.
     logging: dict[str, Any] | None = None
     external_providers_dir: str | None = None
     inference_store: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_sections(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            data = dict(data)
+            data["declared"] = {s: list(data.pop(s, None) or []) for s in RESOURCE_SECTIONS}
+        return data
+
+    def resources(self, section: str) -> list[dict[str, Any]]:
+        """The declared resources of a run.yaml section (`models`, `vector_dbs`...)."""
+        return self.declared.get(section, [])
 
     @model_validator(mode="after")
     def _check(self) -> RunConfig:

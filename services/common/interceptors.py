@@ -15,7 +15,7 @@ from services.common.errors import build_status, status_for
 from services.common.logs import REQUEST_ID, new_request_id
 from services.common.validation import check_required
 
-__all__ = ["ErrorInterceptor", "forward_rpc_error", "request_id_of"]
+__all__ = ["ErrorInterceptor", "forward_rpc_error", "guard_stream", "guard_unary", "request_id_of"]
 
 log = logging.getLogger(__name__)
 _DETAILS_KEY = "grpc-status-details-bin"
@@ -66,25 +66,34 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
             return handler
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(
-                _wrap_unary(handler.unary_unary),
+                guard_unary(handler.unary_unary, check_required),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream:
             return grpc.unary_stream_rpc_method_handler(
-                _wrap_stream(handler.unary_stream),
+                guard_stream(handler.unary_stream, check_required),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
         return handler
 
 
-def _wrap_unary(behavior: Callable[..., Any]) -> Callable[..., Any]:
+def _no_check(request: Any) -> None:
+    return None
+
+
+def guard_unary(
+    behavior: Callable[..., Any], check: Callable[[Any], None] = _no_check
+) -> Callable[..., Any]:
+    """A unary handler with the request id set for logs and every exception turned into its
+    status (typed handlers through the interceptor, the gateway's byte handlers directly)."""
+
     async def wrapped(request: Any, context: grpc.aio.ServicerContext) -> Any:
         # Each RPC runs in its own task, so the value never leaks into another call.
         REQUEST_ID.set(request_id_of(context))
         try:
-            check_required(request)
+            check(request)
             return await behavior(request, context)
         except (asyncio.CancelledError, grpc.aio.AbortError):
             raise
@@ -94,12 +103,15 @@ def _wrap_unary(behavior: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def _wrap_stream(behavior: Callable[..., Any]) -> Callable[..., Any]:
+def guard_stream(
+    behavior: Callable[..., Any], check: Callable[[Any], None] = _no_check
+) -> Callable[..., Any]:
+    """`guard_unary` for server-streaming handlers."""
+
     async def wrapped(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-        # Each RPC runs in its own task, so the value never leaks into another call.
         REQUEST_ID.set(request_id_of(context))
         try:
-            check_required(request)
+            check(request)
             result = behavior(request, context)
             if inspect.isasyncgen(result):
                 async for item in result:

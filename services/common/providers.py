@@ -1,9 +1,10 @@
 """Providers and the ProviderService every API service serves for the gateway.
 
 A provider is one configured instance (`provider_id`) of a provider type
-(`inline::llama-cpp`, `remote::vllm`) hosted by an API service process. Each API defines a
-Protocol for its data-plane methods; this module holds what all providers share: identity,
-lifecycle, health, and accepting or refusing the resources the gateway registers.
+(`inline::llama-cpp`, `remote::vllm`) hosted by an API service process. Each API defines
+Protocols for its data-plane capabilities; this module holds what all providers share:
+identity, lifecycle, health, the resource table they compose (`services.common.resources`),
+and, in `ProviderHost`, the one way a call picks its provider.
 """
 
 from __future__ import annotations
@@ -13,17 +14,25 @@ import logging
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 import grpc
 from google.protobuf import struct_pb2
+from pydantic import ValidationError
 
 from llamastack.provider.v1 import provider_pb2, provider_service_pb2, provider_service_pb2_grpc
 from llamastack.registry.v1 import resources_pb2
 from services.common import pagination
 from services.common.config import ConfigError, ProviderSpec
-from services.common.errors import FailedPrecondition, InvalidArgument, ProviderNotFound
+from services.common.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    ProviderNotFound,
+    ServiceUnavailable,
+)
+from services.common.resources import Registered, ResourceTable
 
 __all__ = [
     "PROVIDER_ID_METADATA",
@@ -34,6 +43,7 @@ __all__ = [
     "ProviderServicer",
     "Registered",
     "build_providers",
+    "provider_id_of",
     "redact",
 ]
 
@@ -53,28 +63,35 @@ class Health:
     message: str = ""
 
 
-@dataclass
-class Registered:
-    """A resource as the provider accepted it (and, for tool groups, its tools)."""
-
-    resource: provider_service_pb2.AnyResource
-    tools: list[resources_pb2.Tool] = field(default_factory=list)
-
-
 class Provider:
-    """Base of every provider: identity, lifecycle, health and resource hooks.
+    """Base of every provider: identity, lifecycle, health and its resource table.
 
-    Subclasses set `api`, `provider_type` and `resource_kinds`, and override the hooks they
-    need; the defaults accept every resource and report healthy.
+    Subclasses set `api` and `provider_type`, and compose a `ResourceTable` as `self.table`
+    when they own resources (registrations then go through it); they override the lifecycle
+    hooks they need. `ready` is set by the host once `initialize()` returned.
     """
 
     api: ClassVar[str] = ""
     provider_type: ClassVar[str] = ""
-    resource_kinds: ClassVar[tuple[int, ...]] = ()
 
     def __init__(self, provider_id: str, config: Mapping[str, Any]) -> None:
         self.provider_id = provider_id
         self.raw_config = dict(config)
+        self.ready = asyncio.Event()
+        self.table: ResourceTable[Any] | None = None
+
+    @property
+    def label(self) -> str:
+        """How messages name this provider: `provider llama-cpp (inline::llama-cpp)`."""
+        return f"provider {self.provider_id} ({self.provider_type})"
+
+    @property
+    def resource_kinds(self) -> tuple[int, ...]:
+        return (self.table.kind.value,) if self.table is not None else ()
+
+    def knows(self, resource_id: str) -> bool:
+        """Whether this provider serves the resource (for calls that bypass the gateway)."""
+        return self.table is not None and resource_id in self.table
 
     async def initialize(self) -> None:
         """Load models, open connections. Health reports NOT_SERVING until it returns."""
@@ -87,10 +104,14 @@ class Provider:
 
     async def register_resource(self, resource: provider_service_pb2.AnyResource) -> Registered:
         """Accept (possibly normalised) or refuse (raise) a resource."""
-        return Registered(resource)
+        if self.table is None:
+            raise InvalidArgument(f"{self.label} owns no resources")
+        return await self.table.register(resource)
 
     async def unregister_resource(self, resource: provider_service_pb2.AnyResource) -> None:
         """Forget a resource (e.g. drop its collection)."""
+        if self.table is not None:
+            await self.table.unregister(resource)
 
     async def list_models(self) -> list[resources_pb2.Model]:
         """Models this provider can serve, for registration."""
@@ -128,7 +149,8 @@ ProviderFactory = Callable[[str, Mapping[str, Any]], P]
 def build_providers(
     specs: Sequence[ProviderSpec], factories: Mapping[str, ProviderFactory[P]]
 ) -> list[P]:
-    """Instantiate the configured providers; unknown types are a config error."""
+    """Instantiate the configured providers; unknown types and invalid provider configs
+    (pydantic validation) are config errors naming the provider."""
     out = []
     for spec in specs:
         factory = factories.get(spec.provider_type)
@@ -137,7 +159,12 @@ def build_providers(
                 f"provider {spec.provider_id}: unknown provider_type {spec.provider_type!r}; "
                 f"known: {sorted(factories)}"
             )
-        out.append(factory(spec.provider_id, spec.config))
+        try:
+            out.append(factory(spec.provider_id, spec.config))
+        except ValidationError as exc:
+            raise ConfigError(
+                f"provider {spec.provider_id} ({spec.provider_type}): invalid config: {exc}"
+            ) from None
     return out
 
 
@@ -159,16 +186,35 @@ class ProviderHost(Generic[P]):
                 providerId=provider_id,
             ) from None
 
-    def for_call(self, context: grpc.aio.ServicerContext) -> P:
-        """The provider a call is for: the gateway names it in metadata."""
-        for key, value in context.invocation_metadata() or ():
-            if key == PROVIDER_ID_METADATA:
-                return self.get(str(value))
+    def for_call(self, context: grpc.aio.ServicerContext, resource_id: str = "") -> P:
+        """The provider a call is for (see `pick`)."""
+        return self.pick(provider_id_of(context), resource_id)
+
+    def pick(self, provider_id: str | None, resource_id: str = "") -> P:
+        """The provider a call is for: the one the gateway named in metadata, else the only
+        one, else the one that knows the resource. UNAVAILABLE while providers load."""
+        if not self.ready:
+            raise ServiceUnavailable(
+                f"the {self.api} service is still starting (loading its providers); "
+                "retry in a moment"
+            )
+        if provider_id:
+            return self.get(provider_id)
         if len(self.providers) == 1:
             return next(iter(self.providers.values()))
+        knowing = [p for p in self.providers.values() if resource_id and p.knows(resource_id)]
+        if len(knowing) == 1:
+            return knowing[0]
+        if not knowing:
+            raise NotFound(
+                f"{resource_id!r} is not served by any provider of this {self.api} service "
+                f"({sorted(self.providers)}); register it through the gateway",
+                identifier=resource_id,
+            )
         raise FailedPrecondition(
-            f"this {self.api} service hosts several providers {sorted(self.providers)}; "
-            f"call it through the gateway or set the {PROVIDER_ID_METADATA} metadata"
+            f"{resource_id!r} is served by several providers "
+            f"{sorted(p.provider_id for p in knowing)}; call through the gateway or set the "
+            f"{PROVIDER_ID_METADATA} metadata"
         )
 
     async def start(self) -> None:
@@ -177,6 +223,7 @@ class ProviderHost(Generic[P]):
         async def one(p: P) -> None:
             log.info("initialising provider %s (%s)", p.provider_id, p.provider_type)
             await p.initialize()
+            p.ready.set()
 
         await asyncio.gather(*(one(p) for p in self.providers.values()))
         self.ready = True
@@ -185,6 +232,14 @@ class ProviderHost(Generic[P]):
         await asyncio.gather(
             *(p.shutdown() for p in self.providers.values()), return_exceptions=True
         )
+
+
+def provider_id_of(context: grpc.aio.ServicerContext) -> str | None:
+    """The provider the gateway routed the call to (None for a direct call)."""
+    for key, value in context.invocation_metadata() or ():
+        if key == PROVIDER_ID_METADATA and value:
+            return str(value)
+    return None
 
 
 def resource_message(resource: provider_service_pb2.AnyResource) -> Any:
@@ -197,9 +252,9 @@ def resource_message(resource: provider_service_pb2.AnyResource) -> Any:
 class ProviderServicer(provider_service_pb2_grpc.ProviderServiceServicer):
     """ProviderService over a ProviderHost (the same for every API service)."""
 
-    def __init__(self, host: ProviderHost[Any], service_names: Callable[[], Sequence[str]]):
+    def __init__(self, host: ProviderHost[Any], service_names: Sequence[str]):
         self._host = host
-        self._service_names = service_names
+        self._public = [n for n in service_names if not n.startswith("llamastack.provider.")]
         self._instance_id = uuid.uuid4().hex
 
     async def DescribeProviders(self, request, context):
@@ -213,9 +268,11 @@ class ProviderServicer(provider_service_pb2_grpc.ProviderServiceServicer):
             )
             info.health.status, info.health.message = health.status, health.message
             infos.append(info)
-        public = [n for n in self._service_names() if not n.startswith("llamastack.provider.")]
         return provider_service_pb2.DescribeProvidersResponse(
-            api=self._host.api, providers=infos, services=public, instance_id=self._instance_id
+            api=self._host.api,
+            providers=infos,
+            services=self._public,
+            instance_id=self._instance_id,
         )
 
     async def RegisterResource(self, request, context):

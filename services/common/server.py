@@ -1,8 +1,15 @@
 """`serve()`: how every mesh process runs.
 
-Health (NOT_SERVING until the component is ready), reflection, the error interceptor,
-request ids in logs, the bound port written to `LLS_PORT_FILE`, and a graceful drain on
-SIGTERM / SIGINT.
+Health, reflection, the error interceptor, request ids in logs, the bound port written to
+`LLS_PORT_FILE`, and a graceful drain on SIGTERM / SIGINT.
+
+Health has two meanings, as Kubernetes probes do (grpc.health.v1 service names):
+- `liveness`: SERVING as soon as the process listens, until it drains. A process that stops
+  answering it is stuck and should be restarted.
+- `readiness` (and `""`, the overall status, and each served proto service): SERVING only once
+  the component's `start()` finished, i.e. it can serve what it declared (a service's
+  providers are loaded; the gateway found its services and registered the run.yaml
+  resources). Route traffic only to ready processes.
 """
 
 from __future__ import annotations
@@ -27,11 +34,14 @@ from services.common.interceptors import ErrorInterceptor
 from services.common.logs import setup_logging
 from services.common.settings import Settings
 
-__all__ = ["Component", "run", "serve"]
+__all__ = ["LIVENESS", "READINESS", "Component", "run", "serve", "service_names"]
 
 log = logging.getLogger(__name__)
 
 AddServicer = Callable[[Any, Any], None]
+#: grpc.health.v1 service names of the two probes.
+LIVENESS = "liveness"
+READINESS = "readiness"
 
 
 @dataclass
@@ -48,14 +58,16 @@ class Component:
     start: Callable[[], Awaitable[None]] | None = None
     #: Releases resources after the server stopped.
     stop: Callable[[], Awaitable[None]] | None = None
-    #: Full names of the services this process serves (filled in by serve()).
-    service_names: list[str] = field(default_factory=list)
+    #: Port to listen on; None: `LLS_GRPC_PORT`, else the port table's default.
+    port: int | None = None
+    #: Set once `start()` finished (readiness); components read it (the gateway's health).
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class _Recorder:
     """Stands in for the server while generated add_* functions register their service."""
 
-    def __init__(self, server: grpc.aio.Server, names: list[str]) -> None:
+    def __init__(self, server: grpc.aio.Server | None, names: list[str]) -> None:
         self._server, self._names = server, names
 
     def add_generic_rpc_handlers(self, handlers: Sequence[grpc.GenericRpcHandler]) -> None:
@@ -63,16 +75,28 @@ class _Recorder:
             name = h.service_name() if hasattr(h, "service_name") else None
             if name and name not in self._names:
                 self._names.append(name)
-        self._server.add_generic_rpc_handlers(handlers)
+        if self._server is not None:
+            self._server.add_generic_rpc_handlers(handlers)
 
     def add_registered_method_handlers(self, name: str, handlers: dict[str, Any]) -> None:
-        self._server.add_registered_method_handlers(name, handlers)
+        if self._server is not None:
+            self._server.add_registered_method_handlers(name, handlers)
+
+
+def service_names(servicers: Sequence[tuple[AddServicer, Any]]) -> list[str]:
+    """Full names of the proto services a list of (add_XServicer_to_server, servicer) serves."""
+    names: list[str] = []
+    recorder = _Recorder(None, names)
+    for add, servicer in servicers:
+        add(servicer, recorder)
+    return names
 
 
 async def serve(component: Component, settings: Settings) -> None:
     """Serve until SIGTERM/SIGINT, then drain in-flight calls and stop."""
     server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=SERVER_OPTIONS)
-    recorder = _Recorder(server, component.service_names)
+    names: list[str] = []
+    recorder = _Recorder(server, names)
     for add, servicer in component.servicers:
         add(servicer, recorder)
     for service, handlers in component.method_handlers:
@@ -81,14 +105,15 @@ async def serve(component: Component, settings: Settings) -> None:
 
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    names = list(component.service_names)
     reflection.enable_server_reflection(
         [*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
     )
-    for name in ("", *names):
+    for name in ("", READINESS, *names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    await health_servicer.set(LIVENESS, health_pb2.HealthCheckResponse.SERVING)
 
-    address = f"{settings.grpc_host}:{settings.port_for(component.name)}"
+    port = component.port if component.port is not None else settings.port_for(component.name)
+    address = f"{settings.grpc_host}:{port}"
     try:
         port = server.add_insecure_port(address)
     except RuntimeError as exc:
@@ -138,8 +163,9 @@ async def _start(
         log.exception("%s failed to start", component.name)
         stopping.set()
         raise
-    for name in ("", *names):
+    for name in ("", READINESS, *names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    component.ready.set()
     log.info("%s ready", component.name)
 
 
@@ -151,10 +177,12 @@ def _write_port_file(path: Path | None, port: int) -> None:
     os.replace(tmp, path)
 
 
-def run(build: Callable[[Settings], Component | Awaitable[Component]]) -> None:
+def run(
+    build: Callable[[Settings], Component | Awaitable[Component]], default_name: str = ""
+) -> None:
     """Entry point of a process: settings, logging, uvloop, then serve()."""
     settings = Settings()
-    name = settings.service_name or getattr(build, "__module__", "llamastack").split(".")[-2]
+    name = settings.service_name or default_name or "llamastack"
     setup_logging(name, settings.log_level)
 
     async def main() -> None:

@@ -1,7 +1,10 @@
 """`python -m services.inference`: the inference API service."""
 
-from services.common.server import run
-from services.inference.server import build
+from services.common.service import ServiceDef, main
+from services.inference.providers import PROVIDERS
+from services.inference.servicer import servicers
+
+SERVICE = ServiceDef(api="inference", providers=PROVIDERS, servicers=servicers)
 
 if __name__ == "__main__":
-    run(build)
+    main(SERVICE)

@@ -1,20 +1,18 @@
-"""What an inference provider is: the Protocol the service calls, and the model table shared by
-every provider (which models it serves, of which type, registered or configured)."""
+"""What an inference provider is: the capability Protocols the service calls (an embedding-only
+provider implements no LLM methods), and the model table every inference provider composes."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from google.protobuf import json_format
 
-from llamastack.common.v1 import resource_pb2
-from llamastack.provider.v1 import provider_service_pb2
 from llamastack.registry.v1 import resources_pb2
-from services.common.errors import InvalidArgument, NotFound, ResourceTypeMismatch
-from services.common.providers import Provider, Registered
+from services.common.errors import InvalidArgument, ResourceTypeMismatch
+from services.common.providers import Provider
+from services.common.resources import Accepted, ResourceTable
 from services.inference.types import (
     ChatRequest,
     ChatResponse,
@@ -28,7 +26,7 @@ from services.inference.types import (
     TextDelta,
 )
 
-__all__ = ["InferenceProvider", "InferenceProviderBase", "ModelEntry"]
+__all__ = ["EmbeddingProvider", "InferenceProviderBase", "LLMProvider", "ModelEntry"]
 
 _TYPE_TO_PROTO = {
     ModelType.LLM: resources_pb2.MODEL_TYPE_LLM,
@@ -38,17 +36,9 @@ _PROTO_TO_TYPE = {v: k for k, v in _TYPE_TO_PROTO.items()}
 
 
 @runtime_checkable
-class InferenceProvider(Protocol):
-    """The data-plane methods of an inference provider (plus `Provider`'s lifecycle hooks).
-
-    `model_id` in requests is the provider's own id (the registry's `provider_resource_id`).
-    Streams yield deltas and end with exactly one `StreamEnd`.
-    """
-
-    provider_id: str
-    provider_type: ClassVar[str]
-
-    def knows(self, model_id: str) -> bool: ...
+class LLMProvider(Protocol):
+    """A provider of text generation. `model_id` in requests is the provider's own id (the
+    registry's `provider_resource_id`). Streams yield deltas and end with one `StreamEnd`."""
 
     async def chat_completion(self, request: ChatRequest) -> ChatResponse: ...
 
@@ -59,6 +49,11 @@ class InferenceProvider(Protocol):
     def stream_completion(
         self, request: CompletionRequest
     ) -> AsyncIterator[TextDelta | StreamEnd]: ...
+
+
+@runtime_checkable
+class EmbeddingProvider(Protocol):
+    """A provider of embeddings."""
 
     async def embeddings(self, request: EmbeddingsRequest) -> EmbeddingsResponse: ...
 
@@ -73,38 +68,25 @@ class ModelEntry:
 
 
 class InferenceProviderBase(Provider):
-    """Identity, lifecycle and the model table; subclasses add the data plane.
+    """An inference provider's model table (a `ResourceTable` of `ModelEntry`); subclasses
+    add the capabilities they have (`LLMProvider`, `EmbeddingProvider`).
 
     Configured models are known from the start (a direct call works without registration);
-    registered models are added by `register_resource`, which subclasses refine through
-    `accept_model` (validate, fill metadata).
+    registered models go through `accept_model` (validate, fill metadata).
     """
 
     api: ClassVar[str] = "inference"
-    resource_kinds: ClassVar[tuple[int, ...]] = (resource_pb2.RESOURCE_KIND_MODEL,)
 
     def __init__(self, provider_id: str, config: Mapping[str, Any]) -> None:
         super().__init__(provider_id, config)
-        self.models: dict[str, ModelEntry] = {}
-        #: Models from the provider's config (they stay known when unregistered).
-        self.configured: set[str] = set()
-        #: Set by initialize() once the models are loaded (registrations wait for it).
-        self.ready = asyncio.Event()
-
-    def knows(self, model_id: str) -> bool:
-        return model_id in self.models
+        self.models: ResourceTable[ModelEntry] = ResourceTable(
+            "model", self.label, self.ready, accept=self._accept
+        )
+        self.table = self.models
 
     def model(self, model_id: str, wanted: ModelType, purpose: str) -> ModelEntry:
         """The model for a call, or NOT_FOUND / RESOURCE_TYPE_MISMATCH."""
         entry = self.models.get(model_id)
-        if entry is None:
-            known = sorted(self.models) or "none"
-            raise NotFound(
-                f"model {model_id!r} is not served by provider {self.provider_id} "
-                f"({self.provider_type}); its models: {known}",
-                modelId=model_id,
-                providerId=self.provider_id,
-            )
         if entry.model_type is not wanted:
             raise ResourceTypeMismatch(
                 f"model {model_id!r} is an {entry.model_type.value} model and cannot be used "
@@ -117,13 +99,6 @@ class InferenceProviderBase(Provider):
     async def accept_model(self, model_id: str, model_type: ModelType) -> ModelEntry:
         """Validate a model being registered; return it with normalised metadata."""
         entry = self.models.get(model_id)
-        if entry is None:
-            raise NotFound(
-                f"provider {self.provider_id} ({self.provider_type}) has no model "
-                f"{model_id!r}; its models: {sorted(self.models) or 'none'}",
-                modelId=model_id,
-                providerId=self.provider_id,
-            )
         if entry.model_type is not model_type:
             raise ResourceTypeMismatch(
                 f"model {model_id!r} of provider {self.provider_id} is an "
@@ -133,14 +108,7 @@ class InferenceProviderBase(Provider):
             )
         return entry
 
-    async def register_resource(self, resource: provider_service_pb2.AnyResource) -> Registered:
-        if resource.WhichOneof("resource") != "model":
-            raise InvalidArgument(
-                f"inference provider {self.provider_id} accepts models only, "
-                f"not {resource.WhichOneof('resource')}"
-            )
-        await self.ready.wait()  # the gateway's deadline bounds the wait
-        model = resource.model
+    async def _accept(self, model: resources_pb2.Model) -> Accepted[ModelEntry]:
         model_id = model.provider_resource_id or model.identifier
         requested = _PROTO_TO_TYPE.get(model.model_type, ModelType.LLM)
         entry = await self.accept_model(model_id, requested)
@@ -153,24 +121,16 @@ class InferenceProviderBase(Provider):
                 modelId=model_id,
             )
         merged = {**metadata, **entry.metadata}
-        self.models[model_id] = ModelEntry(model_id, entry.model_type, merged)
-        out = provider_service_pb2.AnyResource()
-        out.model.CopyFrom(model)
-        out.model.provider_resource_id = model_id
-        out.model.model_type = _TYPE_TO_PROTO[entry.model_type]
-        out.model.metadata.Clear()
-        out.model.metadata.update(merged)
-        return Registered(out)
-
-    async def unregister_resource(self, resource: provider_service_pb2.AnyResource) -> None:
-        if resource.WhichOneof("resource") != "model":
-            return
-        model_id = resource.model.provider_resource_id or resource.model.identifier
-        if model_id not in self.configured:
-            self.models.pop(model_id, None)
+        out = resources_pb2.Model()
+        out.CopyFrom(model)
+        out.provider_resource_id = model_id
+        out.model_type = _TYPE_TO_PROTO[entry.model_type]
+        out.metadata.Clear()
+        out.metadata.update(merged)
+        return Accepted(out, ModelEntry(model_id, entry.model_type, merged))
 
     async def list_models(self) -> list[resources_pb2.Model]:
-        return [self.model_proto(e) for e in self.models.values()]
+        return [self.model_proto(e.value) for e in self.models]
 
     def model_proto(self, entry: ModelEntry) -> resources_pb2.Model:
         """The model as ListProviderModels shows it: the identifier it gets when registered

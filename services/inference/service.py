@@ -6,14 +6,9 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from services.common.errors import (
-    FailedPrecondition,
-    InvalidArgument,
-    NotFound,
-    ServiceUnavailable,
-)
+from services.common.errors import InvalidArgument, ResourceTypeMismatch
 from services.common.providers import ProviderHost
-from services.inference.provider import InferenceProvider
+from services.inference.provider import EmbeddingProvider, LLMProvider
 from services.inference.types import (
     ChatEvent,
     ChatRequest,
@@ -35,35 +30,29 @@ class InferenceService:
     def __init__(self, host: ProviderHost[Any]) -> None:
         self.host = host
 
-    def provider(self, provider_id: str | None, model_id: str) -> InferenceProvider:
-        """The provider the gateway named, or the one hosted provider that knows the model."""
-        if not self.host.ready:
-            raise ServiceUnavailable(
-                "the inference service is still loading its models; retry in a moment"
-            )
-        if provider_id:
-            return self.host.get(provider_id)
-        providers = list(self.host.providers.values())
-        if len(providers) == 1:
-            return providers[0]
-        knowing = [p for p in providers if p.knows(model_id)]
-        if len(knowing) == 1:
-            return knowing[0]
-        if not knowing:
-            raise NotFound(
-                f"model {model_id!r} is not served by any provider of this inference service "
-                f"({sorted(self.host.providers)}); register it through the gateway",
+    def llm(self, provider_id: str | None, model_id: str) -> LLMProvider:
+        provider = self.host.pick(provider_id, model_id)
+        if not isinstance(provider, LLMProvider):
+            raise ResourceTypeMismatch(
+                f"model {model_id!r} is served by {provider.label}, which generates no text "
+                "(it is an embedding provider); use a model of type llm",
                 modelId=model_id,
             )
-        raise FailedPrecondition(
-            f"model {model_id!r} is served by several providers "
-            f"{sorted(p.provider_id for p in knowing)}; call through the gateway or set the "
-            "x-llamastack-provider-id metadata"
-        )
+        return provider
+
+    def embedder(self, provider_id: str | None, model_id: str) -> EmbeddingProvider:
+        provider = self.host.pick(provider_id, model_id)
+        if not isinstance(provider, EmbeddingProvider):
+            raise ResourceTypeMismatch(
+                f"model {model_id!r} is served by {provider.label}, which computes no "
+                "embeddings; use a model of type embedding",
+                modelId=model_id,
+            )
+        return provider
 
     async def chat_completion(self, provider_id: str | None, req: ChatRequest) -> ChatResponse:
         check_chat(req)
-        return await self.provider(provider_id, req.model_id).chat_completion(req)
+        return await self.llm(provider_id, req.model_id).chat_completion(req)
 
     async def stream_chat_completion(
         self, provider_id: str | None, req: ChatRequest
@@ -71,7 +60,7 @@ class InferenceService:
         """START, PROGRESS deltas, COMPLETE. Errors before the first token come as a status
         without a START event."""
         check_chat(req)
-        stream = self.provider(provider_id, req.model_id).stream_chat_completion(req)
+        stream = self.llm(provider_id, req.model_id).stream_chat_completion(req)
         try:
             item = await anext(stream)
             yield ChatEvent(EventType.START, TextDelta(""))
@@ -89,13 +78,13 @@ class InferenceService:
         self, provider_id: str | None, req: CompletionRequest
     ) -> CompletionResponse:
         check_completion(req)
-        return await self.provider(provider_id, req.model_id).completion(req)
+        return await self.llm(provider_id, req.model_id).completion(req)
 
     async def stream_completion(
         self, provider_id: str | None, req: CompletionRequest
     ) -> AsyncIterator[TextDelta | StreamEnd]:
         check_completion(req)
-        stream = self.provider(provider_id, req.model_id).stream_completion(req)
+        stream = self.llm(provider_id, req.model_id).stream_completion(req)
         try:
             async for item in stream:
                 yield item
@@ -107,7 +96,7 @@ class InferenceService:
         self, provider_id: str | None, req: EmbeddingsRequest
     ) -> EmbeddingsResponse:
         check_embeddings(req)
-        return await self.provider(provider_id, req.model_id).embeddings(req)
+        return await self.embedder(provider_id, req.model_id).embeddings(req)
 
     async def batch_chat_completion(
         self, provider_id: str | None, reqs: list[ChatRequest]

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import grpc
+from typing import Any
 
 from llamastack.inference.v1 import inference_service_pb2 as pb
 from llamastack.inference.v1 import inference_service_pb2_grpc as pb_grpc
-from services.common.providers import PROVIDER_ID_METADATA
+from services.common.providers import ProviderHost
+from services.common.providers import provider_id_of as provider_of
 from services.inference import convert
 from services.inference.service import InferenceService
 
-__all__ = ["InferenceServicer"]
+__all__ = ["InferenceServicer", "servicers"]
 
 
-def provider_of(context: grpc.aio.ServicerContext) -> str | None:
-    """The provider the gateway routed the call to (None for a direct call)."""
-    for key, value in context.invocation_metadata() or ():
-        if key == PROVIDER_ID_METADATA and value:
-            return str(value)
-    return None
+def servicers(host: ProviderHost[Any]) -> list[tuple[Any, Any]]:
+    """The inference service's own servicers (the skeleton adds the ProviderService)."""
+    return [
+        (pb_grpc.add_InferenceServiceServicer_to_server, InferenceServicer(InferenceService(host)))
+    ]
 
 
 class InferenceServicer(pb_grpc.InferenceServiceServicer):

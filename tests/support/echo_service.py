@@ -15,56 +15,34 @@ from typing import Any
 import grpc
 from google.protobuf import struct_pb2
 
-from llamastack.common.v1 import message_pb2, resource_pb2
+from llamastack.common.v1 import message_pb2
 from llamastack.inference.v1 import inference_pb2, inference_service_pb2, inference_service_pb2_grpc
-from llamastack.provider.v1 import provider_service_pb2_grpc
 from llamastack.registry.v1 import resources_pb2
 from llamastack.safety.v1 import safety_service_pb2, safety_service_pb2_grpc
-from services.common.config import load_run_config
-from services.common.errors import InvalidArgument, NotFound, UpstreamUnavailable
-from services.common.providers import (
-    Provider,
-    ProviderHost,
-    ProviderServicer,
-    Registered,
-    build_providers,
-)
-from services.common.server import Component, run
-from services.common.settings import Settings
-
-RK = resource_pb2.ResourceKind
-KIND_OF_API = {
-    "inference": RK.RESOURCE_KIND_MODEL,
-    "safety": RK.RESOURCE_KIND_SHIELD,
-    "tool_runtime": RK.RESOURCE_KIND_TOOL_GROUP,
-    "datasetio": RK.RESOURCE_KIND_DATASET,
-    "vector_io": RK.RESOURCE_KIND_VECTOR_DB,
-    "scoring": RK.RESOURCE_KIND_SCORING_FUNCTION,
-    "eval": RK.RESOURCE_KIND_BENCHMARK,
-}
+from services.common.errors import InvalidArgument, UpstreamUnavailable
+from services.common.kinds import KIND_BY_API
+from services.common.providers import Provider, ProviderHost
+from services.common.resources import Accepted, ResourceTable
+from services.common.service import ServiceDef, main
 
 
 class EchoProvider(Provider):
+    """Owns the resource kind of whichever API its service stands in for (`serve_api`)."""
+
     provider_type = "test::echo"
 
-    def __init__(self, provider_id: str, config: dict[str, Any]) -> None:
-        super().__init__(provider_id, config)
-        self.known: dict[str, Any] = {}
+    def serve_api(self, api: str) -> None:
+        self.api = api  # per instance: one class serves every API
+        self.table = ResourceTable(KIND_BY_API[api].name, self.label, self.ready, self._accept)
 
-    async def register_resource(self, resource):
-        msg = getattr(resource, resource.WhichOneof("resource"))
+    async def _accept(self, msg):
         if msg.provider_resource_id in self.raw_config.get("reject", []):
             raise InvalidArgument(f"echo provider {self.provider_id} refuses {msg.identifier}")
-        self.known[msg.provider_resource_id] = msg
         tools = [
             resources_pb2.Tool(identifier=name, provider_resource_id=name, description="echo")
             for name in self.raw_config.get("tools", [])
         ]
-        return Registered(resource, tools)
-
-    async def unregister_resource(self, resource):
-        msg = getattr(resource, resource.WhichOneof("resource"))
-        self.known.pop(msg.provider_resource_id, None)
+        return Accepted(msg, msg, tools)
 
     async def list_models(self):
         return [
@@ -73,8 +51,7 @@ class EchoProvider(Provider):
         ]
 
     def check(self, resource_id: str) -> None:
-        if resource_id not in self.known:
-            raise NotFound(f"{resource_id} is not registered with {self.provider_id}")
+        self.table.get(resource_id)
 
 
 def _echo(context: grpc.aio.ServicerContext, provider: EchoProvider, rid: str) -> str:
@@ -150,38 +127,25 @@ SERVICERS = {
 }
 
 
-def build(settings: Settings) -> Component:
-    config = load_run_config(settings.run_config)
-    name = settings.service_name
-    api = config.api_of(name)
-    if settings.grpc_port is None:
-        settings.grpc_port = config.port_of(name)
-    kind = KIND_OF_API[api]
-    providers = build_providers(config.providers_of(name), {"test::echo": EchoProvider})
-    for p in providers:
-        p.api, p.resource_kinds = api, (kind,)  # per instance: one class serves every API
-    host = ProviderHost(api, providers)
-    component = Component(name=name, start=host.start, stop=host.stop)
-    servicers: list[Any] = [
-        (
-            provider_service_pb2_grpc.add_ProviderServiceServicer_to_server,
-            ProviderServicer(host, lambda: component.service_names),
-        )
-    ]
-    if api in SERVICERS:
-        add, cls = SERVICERS[api]
-        servicers.append((add, cls(host)))
-    component.servicers = servicers
-    delay = float(config.providers_of(name)[0].config.get("start_delay", 0)) if providers else 0
-    if delay:
+def servicers(host: ProviderHost) -> list[tuple[Any, Any]]:
+    for provider in host.providers.values():
+        provider.serve_api(host.api)
+    if host.api not in SERVICERS:
+        return []
+    add, cls = SERVICERS[host.api]
+    return [(add, cls(host))]
 
-        async def slow_start() -> None:
-            await asyncio.sleep(delay)
-            await host.start()
 
-        component.start = slow_start
-    return component
+async def slow_start(host: ProviderHost) -> None:
+    """`start_delay` seconds in a provider's config delay readiness (slow-loading providers)."""
+    await asyncio.sleep(
+        max(float(p.raw_config.get("start_delay", 0)) for p in host.providers.values())
+    )
 
+
+SERVICE = ServiceDef(
+    api=None, providers={"test::echo": EchoProvider}, servicers=servicers, on_start=slow_start
+)
 
 if __name__ == "__main__":
-    run(build)
+    main(SERVICE)

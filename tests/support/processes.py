@@ -131,6 +131,7 @@ def start_service(
     module: str | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = 120.0,
+    healthy: bool = True,
 ) -> MeshProcess:
     """`python -m services.<api>` for the service named `service` in the run config."""
     config = yaml.safe_load(run_config.read_text())
@@ -146,7 +147,7 @@ def start_service(
         },
         workdir,
     )
-    return proc.start(timeout)
+    return proc.start(timeout, healthy)
 
 
 def start_gateway(
@@ -157,6 +158,7 @@ def start_gateway(
     name: str = "gateway",
     env: Mapping[str, str] | None = None,
     timeout: float = 60.0,
+    healthy: bool = True,
 ) -> MeshProcess:
     """`python -m gateway` pointed at already started services."""
     addrs = {f"LLS_{n.upper()}_ADDR": p.address for n, p in services.items()}
@@ -172,4 +174,4 @@ def start_gateway(
         },
         workdir,
     )
-    return proc.start(timeout)
+    return proc.start(timeout, healthy)

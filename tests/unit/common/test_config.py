@@ -36,7 +36,7 @@ def test_disabled_providers_and_resources_are_dropped():
         env={},
     )
     assert [p.provider_id for p in cfg.providers["inference"]] == ["local"]
-    assert [m["model_id"] for m in cfg.models] == ["n"]
+    assert [m["model_id"] for m in cfg.resources("models")] == ["n"]
     assert cfg.port_of("inference") == 50061 and cfg.api_services() == ["inference"]
 
 

@@ -56,6 +56,9 @@ class Fake:
         self.calls.append(req.content[0])
         return CompletionResponse(req.content[0], StopReason.END_OF_TURN, Usage(1, 1))
 
+    async def stream_completion(self, req: CompletionRequest) -> AsyncIterator:
+        yield StreamEnd(StopReason.END_OF_TURN, Usage(1, 0))
+
 
 def service(*providers: Fake, ready: bool = True) -> InferenceService:
     host = ProviderHost("inference", list(providers))

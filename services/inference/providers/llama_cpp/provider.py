@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from llamastack.provider.v1 import provider_pb2
 from services.common import progress
-from services.common.errors import InvalidArgument, ResourceTypeMismatch
+from services.common.errors import InvalidArgument
 from services.common.providers import Health
 from services.inference.model_files import resolve_path
 from services.inference.provider import InferenceProviderBase, ModelEntry
@@ -35,8 +35,6 @@ from services.inference.types import (
     ChatStreamItem,
     CompletionRequest,
     CompletionResponse,
-    EmbeddingsRequest,
-    EmbeddingsResponse,
     Image,
     Message,
     ModelType,
@@ -71,8 +69,6 @@ class LlamaCppProvider(InferenceProviderBase):
         self.runners: dict[str, ModelRunner] = {}
         self._formatters: dict[str, Any] = {}
         self._executor: ThreadPoolExecutor | None = None
-        for m in self.config.models:
-            self.configured.add(m.model_id)
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -90,11 +86,10 @@ class LlamaCppProvider(InferenceProviderBase):
             runner = ModelRunner(m.model_id, instances, self._executor)
             self.runners[m.model_id] = runner
             self._formatters[m.model_id] = self._formatter(instances[0], m)
-            self.models[m.model_id] = ModelEntry(
-                m.model_id, ModelType.LLM, {"context_length": runner.n_ctx}
+            self.models.add_configured(
+                m.model_id, ModelEntry(m.model_id, ModelType.LLM, {"context_length": runner.n_ctx})
             )
         progress.report(f"{self.provider_id}: models loaded", total, total)
-        self.ready.set()
 
     def _load(self, m: LlamaCppModelConfig) -> Any:
         from llama_cpp import Llama
@@ -188,10 +183,6 @@ class LlamaCppProvider(InferenceProviderBase):
             else:
                 yield StreamEnd(_stop_reason(item), _usage(item))
 
-    async def embeddings(self, request: EmbeddingsRequest) -> EmbeddingsResponse:
-        self.model(request.model_id, ModelType.EMBEDDING, "embeddings")
-        raise ResourceTypeMismatch(f"model {request.model_id!r} is not an embedding model")
-
     # helpers -----------------------------------------------------------------------------
 
     def _render(self, model_id: str, messages: list[Message]) -> str:
@@ -211,6 +202,13 @@ class LlamaCppProvider(InferenceProviderBase):
         fmt: ResponseFormat | None,
         logprobs: int,
     ) -> GenerationParams:
+        if sampling.max_tokens > runner.n_ctx:
+            raise InvalidArgument(
+                f"sampling_params.max_tokens is {sampling.max_tokens}, more than model "
+                f"{runner.model_id!r} can ever generate (its context window is {runner.n_ctx} "
+                "tokens, prompt included); ask for fewer, or 0 for the provider's default",
+                field="sampling_params.max_tokens",
+            )
         params = GenerationParams(
             prompt=prompt,
             max_tokens=sampling.max_tokens or self.config.default_max_tokens,

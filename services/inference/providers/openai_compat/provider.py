@@ -60,8 +60,9 @@ class OpenAICompatProvider(InferenceProviderBase):
         self._listed: tuple[float, dict[str, dict[str, Any]]] = (0.0, {})
         for m in self.config.models:
             meta = {"embedding_dimension": m.embedding_dimension} if m.embedding_dimension else {}
-            self.models[m.model_id] = ModelEntry(m.model_id, ModelType(m.model_type), meta)
-            self.configured.add(m.model_id)
+            self.models.add_configured(
+                m.model_id, ModelEntry(m.model_id, ModelType(m.model_type), meta)
+            )
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -70,7 +71,6 @@ class OpenAICompatProvider(InferenceProviderBase):
         self._http = OpenAIHttp(
             self.provider_id, self.url, c.api_token, c.tls_verify, c.timeout_s, c.connect_timeout_s
         )
-        self.ready.set()
         try:  # the server may come up later (or need other credentials); health() tells
             await self._server_models(refresh=True)
         except LlamaStackError as exc:
@@ -108,7 +108,7 @@ class OpenAICompatProvider(InferenceProviderBase):
     async def list_models(self):
         listed = await self._server_models(refresh=True)
         entries = {mid: self._guess(mid, info) for mid, info in listed.items()}
-        entries.update(self.models)
+        entries.update({e.id: e.value for e in self.models})
         return [self.model_proto(e) for e in entries.values()]
 
     def _guess(self, model_id: str, info: dict[str, Any]) -> ModelEntry:
@@ -121,7 +121,7 @@ class OpenAICompatProvider(InferenceProviderBase):
 
     async def accept_model(self, model_id: str, model_type: ModelType) -> ModelEntry:
         listed = await self._server_models(refresh=True)
-        if model_id not in listed and model_id not in self.configured:
+        if model_id not in listed and not self.models.is_configured(model_id):
             raise NotFound(
                 f"the server of provider {self.provider_id} ({self.url}) has no model "
                 f"{model_id!r}; it serves: {sorted(listed) or 'none'}",
@@ -130,7 +130,7 @@ class OpenAICompatProvider(InferenceProviderBase):
             )
         meta = self._guess(model_id, listed.get(model_id, {})).metadata
         if model_type is ModelType.EMBEDDING:
-            known = self.models.get(model_id)
+            known = self.models.find(model_id)
             dim = known.metadata.get("embedding_dimension") if known else None
             meta["embedding_dimension"] = dim or await self._probe_dimension(model_id)
         return ModelEntry(model_id, model_type, meta)

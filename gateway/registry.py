@@ -18,7 +18,6 @@ import grpc
 from google.protobuf.message import Message
 
 from gateway.directory import Directory, ServiceEntry
-from gateway.kinds import KIND_BY_NAME, KIND_BY_VALUE, TOOL, KindSpec
 from gateway.store import Record, RegistryStore
 from llamastack.common.v1 import resource_pb2
 from llamastack.provider.v1 import provider_service_pb2
@@ -31,21 +30,13 @@ from services.common.errors import (
     NotFound,
     ProviderAmbiguous,
     ProviderNotFound,
-    ResourceTypeMismatch,
 )
+from services.common.kinds import KIND_BY_NAME, KIND_BY_VALUE, TOOL, KindSpec
+from services.common.validation import check_identifier, check_provider_resource_id
 
-__all__ = ["Registry", "upstream_error"]
+__all__ = ["Registry"]
 
 log = logging.getLogger(__name__)
-_DETAILS = "grpc-status-details-bin"
-
-
-def upstream_error(entry: ServiceEntry, err: grpc.aio.AioRpcError) -> Exception:
-    """An error from a service: its own errors pass unchanged; a dead link names the service."""
-    has_details = any(k == _DETAILS for k, _ in (err.trailing_metadata() or ()))
-    if err.code() == grpc.StatusCode.UNAVAILABLE and not has_details:
-        return entry.unavailable(err.details() or "")
-    return err
 
 
 class Registry:
@@ -106,13 +97,18 @@ class Registry:
         provider_id = await self._choose_provider(spec, request)
         candidate = spec.build(request, provider_id)
         resource = candidate.resource
-        await self._check_references(spec, resource)
+        check_identifier(resource.identifier, spec.id_field)
+        if resource.provider_resource_id != resource.identifier:
+            check_provider_resource_id(
+                resource.provider_resource_id, spec.provider_resource_field or spec.id_field
+            )
+        await spec.references(resource, self._lookup)
         requested = resource.SerializeToString(deterministic=True)
         existing = await self.store.get(spec.name, resource.identifier)
         if existing is not None:
             return self._same_or_conflict(spec, existing, requested)
 
-        entry = self.directory.provider(provider_id)
+        entry = self.directory.service_of_provider(provider_id)
         accepted = await self._provider_call(
             entry,
             "RegisterResource",
@@ -139,7 +135,7 @@ class Registry:
     async def unregister(self, spec: KindSpec, identifier: str) -> None:
         rec = await self.record(spec, identifier)
         if self.directory.hosts(rec.provider_id):
-            entry = self.directory.provider(rec.provider_id)
+            entry = self.directory.service_of_provider(rec.provider_id)
             resource = spec.resource_cls.FromString(rec.resource)
             await self._provider_call(
                 entry,
@@ -186,29 +182,26 @@ class Registry:
     # -- helpers ----------------------------------------------------------------------------
 
     async def _choose_provider(self, spec: KindSpec, request: Any) -> str:
-        requested = getattr(request, spec.provider_field, "") if spec.provider_field else ""
-        if spec.name == "dataset" and not requested and request.HasField("metadata"):
-            requested = str(request.metadata.fields.get("provider_id", "").string_value or "")
         able = self.directory.providers_for_kind(spec.value)
-        if requested:
+        able_ids = frozenset(p.provider_id for p in able)
+        named = getattr(request, spec.provider_field, "") if spec.provider_field else ""
+        requested = named or spec.provider_hint(request, able_ids)
+        if requested and (named or requested not in able_ids):
+            # An explicit provider (or a hint naming one that cannot own the kind) must fit.
             if not self.directory.hosts(requested):
                 raise ProviderNotFound(
                     f"provider {requested!r} is not configured; providers that can own a "
-                    f"{spec.name}: {sorted(p.provider_id for p in able)}",
+                    f"{spec.name}: {sorted(able_ids)}",
                     providerId=requested,
                 )
-            if requested not in {p.provider_id for p in able}:
+            if requested not in able_ids:
                 raise InvalidArgument(
                     f"provider {requested!r} cannot own a {spec.name}; providers that can: "
-                    f"{sorted(p.provider_id for p in able)}",
+                    f"{sorted(able_ids)}",
                     providerId=requested,
                 )
+        if requested:
             return requested
-        if spec.name == "model":
-            # "provider/model" ids name their provider (reference issue #3929).
-            head = request.model_id.split("/", 1)[0]
-            if "/" in request.model_id and head in {p.provider_id for p in able}:
-                return head
         if not able:
             raise FailedPrecondition(
                 f"no provider of this distribution can own a {spec.name}; add one to the run config"
@@ -220,28 +213,12 @@ class Registry:
             return preferred[0].provider_id
         raise ProviderAmbiguous(
             f"several providers can own a {spec.name}: "
-            f"{', '.join(sorted(p.provider_id for p in able))}; set provider_id to one of them",
-            providers=",".join(sorted(p.provider_id for p in able)),
+            f"{', '.join(sorted(able_ids))}; set provider_id to one of them",
+            providers=",".join(sorted(able_ids)),
         )
 
-    async def _check_references(self, spec: KindSpec, resource: Message) -> None:
-        if spec.name == "vector_db":
-            model = resources_pb2.Model.FromString(
-                (await self.record(KIND_BY_NAME["model"], resource.embedding_model)).resource
-            )
-            if model.model_type != resources_pb2.MODEL_TYPE_EMBEDDING:
-                raise ResourceTypeMismatch(
-                    f"model {model.identifier} is not an embedding model; register the vector "
-                    f"database with an embedding model",
-                    identifier=model.identifier,
-                )
-            dim = model.metadata.fields.get("embedding_dimension")
-            if not resource.embedding_dimension and dim is not None:
-                resource.embedding_dimension = int(dim.number_value)
-        elif spec.name == "benchmark":
-            await self.record(KIND_BY_NAME["dataset"], resource.dataset_id)
-            for fn in resource.scoring_functions:
-                await self.record(KIND_BY_NAME["scoring_function"], fn)
+    async def _lookup(self, kind: str, identifier: str) -> Message:
+        return await self.get(KIND_BY_NAME[kind], identifier)
 
     def _same_or_conflict(self, spec: KindSpec, existing: Record, requested: bytes) -> Message:
         if existing.requested == requested:
@@ -282,7 +259,7 @@ class Registry:
         try:
             return await getattr(entry.stub, method)(request, timeout=self.timeout)
         except grpc.aio.AioRpcError as err:
-            raise upstream_error(entry, err) from None
+            raise entry.upstream_error(err) from None
 
 
 def _any(spec: KindSpec, resource: Message) -> provider_service_pb2.AnyResource:

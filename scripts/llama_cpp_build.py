@@ -66,13 +66,17 @@ def cpu_flags(cpuinfo: str) -> set[str]:
 
 
 def cmake_args(flags: Iterable[str], machine: str = "x86_64") -> list[str]:
-    """CMAKE_ARGS for a CPU with these flags: portable, every vector unit it has, no AMX."""
+    """CMAKE_ARGS for a CPU with these flags: on x86-64, portable with every vector unit it
+    has and no AMX; elsewhere (ARM has no AMX path) llama.cpp's own native detection, with
+    the CPU's features in the args so that the build key tells machines apart."""
     have = set(flags)
+    if machine not in ("x86_64", "AMD64", "i686"):
+        features = ",".join(sorted(have)) or "unknown"
+        return ["-DGGML_NATIVE=ON", f"-DLLS_CPU_FEATURES={features}"]
     args = ["-DGGML_NATIVE=OFF"]
-    if machine in ("x86_64", "AMD64", "i686"):
-        for option, needs in X86_OPTIONS:
-            args.append(f"-D{option}={'ON' if set(needs) <= have else 'OFF'}")
-        args += [f"-D{o}=OFF" for o in ALWAYS_OFF]
+    for option, needs in X86_OPTIONS:
+        args.append(f"-D{option}={'ON' if set(needs) <= have else 'OFF'}")
+    args += [f"-D{o}=OFF" for o in ALWAYS_OFF]
     return args
 
 

@@ -23,6 +23,7 @@ from services.inference.types import (
 __all__ = [
     "MAX_LOGPROBS",
     "MAX_STOP_SEQUENCES",
+    "MAX_TOKENS_LIMIT",
     "check_chat",
     "check_completion",
     "check_embeddings",
@@ -32,6 +33,9 @@ __all__ = [
 
 MAX_STOP_SEQUENCES = 4
 MAX_LOGPROBS = 20
+#: No model generates more in one request; larger values are mistakes. Values above the
+#: model's context window are refused by the provider, which knows the window.
+MAX_TOKENS_LIMIT = 1_048_576
 _JSON_TYPES = {"string", "number", "integer", "boolean", "array", "object", "null"}
 #: Fields each role may carry besides `content`.
 _ALLOWED = {
@@ -85,6 +89,13 @@ def _check_message(i: int, m: Message) -> None:
                 f"(allowed for this role: {allowed})",
                 field=f"{where}.{name}",
             )
+    if m.role in (Role.USER, Role.SYSTEM) and not any(
+        not isinstance(p, str) or p for p in m.content
+    ):
+        raise InvalidArgument(
+            f"{where}: a {m.role.value} message needs content (text or an image); it is empty",
+            field=f"{where}.content",
+        )
     if m.role is Role.TOOL and not m.call_id:
         raise InvalidArgument(
             f"{where}: a tool message needs call_id (the call_id of the tool call it answers)",
@@ -103,6 +114,12 @@ def check_sampling(s: Sampling) -> None:
         raise InvalidArgument(
             f"sampling_params.max_tokens must be >= 0 (0 = the provider's default); "
             f"got {s.max_tokens}",
+            field="sampling_params.max_tokens",
+        )
+    if s.max_tokens > MAX_TOKENS_LIMIT:
+        raise InvalidArgument(
+            f"sampling_params.max_tokens is {s.max_tokens}; at most {MAX_TOKENS_LIMIT} "
+            "(and no more than the model's context window)",
             field="sampling_params.max_tokens",
         )
     if s.strategy == "top_p":

@@ -189,6 +189,24 @@ def test_model_identifiers_follow_the_reference_rule(channel):
     assert got.model.model_type == resources_pb2.MODEL_TYPE_LLM
 
 
+@pytest.mark.parametrize(
+    "model_id",
+    ["m" * 5000, "has space", "a//b", "trailing/", "../m", "a/./b", "tab\tid", "é"],
+)
+def test_identifiers_are_bounded_and_plain(channel, model_id):
+    models = ms_grpc.ModelServiceStub(channel)
+    with pytest.raises(grpc.RpcError) as err:
+        models.RegisterModel(
+            ms.RegisterModelRequest(
+                model_id=model_id, provider_model_id="m2", provider_id="echo-llm"
+            )
+        )
+    assert err.value.code() == INVALID
+    assert "model_id" in err.value.details()
+    listed = models.ListModels(ms.ListModelsRequest(page_size=1000)).data
+    assert model_id not in {m.identifier for m in listed}
+
+
 def test_declared_resources_are_registered_at_start(channel):
     models = ms_grpc.ModelServiceStub(channel)
     embed = models.GetModel(ms.GetModelRequest(model_id="echo-llm/embed")).model

@@ -88,6 +88,9 @@ CHAT_CASES = {
     ),
     "prompt longer than the context": dict(messages=[user("word " * 3000)]),
     "missing model_id": dict(model_id=""),
+    "user message without content": dict(messages=[msg(message_pb2.ROLE_USER)]),
+    "max_tokens of a billion": dict(sampling_params=sampling(1_000_000_000)),
+    "max_tokens above the context window": dict(sampling_params=sampling(4096)),
     "no messages": dict(messages=[]),
 }
 

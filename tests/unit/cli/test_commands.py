@@ -218,3 +218,12 @@ def test_json_schema_from_a_file(tmp_path):
         assert build_request("m", "x", json_schema=arg)["response_format"] == {
             "json_schema": {"type": "object"}
         }
+
+
+def test_long_cells_are_shortened_in_the_middle():
+    from cli.client import CELL_MAX, shorten
+
+    assert shorten("short") == "short"
+    long = "provider/" + "x" * 300 + "/end"
+    out = shorten(long)
+    assert len(out) == CELL_MAX and out.startswith("provider/") and out.endswith("/end")

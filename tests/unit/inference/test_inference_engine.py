@@ -98,7 +98,7 @@ def fake_generate(monkeypatch):
     """A generation loop that emits a piece per 'token' until cancelled or done."""
     state = {"stopped_at": None, "done": threading.Event()}
 
-    def generate(llm, params, cancel, emit):
+    def generate(llm, params, cancel, emit, chunked=None):
         try:
             for i in range(params.max_tokens):
                 if cancel.wait(0.005):
@@ -152,7 +152,7 @@ async def test_cancelling_the_consumer_task_stops_the_worker(fake_generate):
 
 
 async def test_worker_errors_reach_the_consumer(monkeypatch):
-    def generate(llm, params, cancel, emit):
+    def generate(llm, params, cancel, emit, chunked=None):
         raise ValueError("bad prompt")
 
     monkeypatch.setattr(engine, "generate", generate)
@@ -163,3 +163,20 @@ async def test_worker_errors_reach_the_consumer(monkeypatch):
                 pass
         await asyncio.sleep(0.01)
         assert runner.pool.busy == 0
+
+
+@pytest.mark.parametrize(
+    ("cached", "chunked", "tokens", "expected"),
+    [
+        ([], 0, [1, 2, 3], 0),  # nothing cached
+        (list(range(20)), 16, list(range(20)), 16),  # same prompt: whole chunks, not the tail
+        (list(range(16)), 16, list(range(16)), 8),  # the last token is always evaluated
+        (list(range(40)), 40, [*range(30), 99], 24),  # diverges at 30: down to a chunk
+        (list(range(40)), 8, list(range(40)), 8),  # generated tokens are never reused
+        ([*range(5), 7, *range(6, 30)], 24, list(range(30)), 0),  # diverges inside chunk 0
+    ],
+)
+def test_reuse_prefix_keeps_only_whole_chunks_a_fresh_run_would_compute(
+    cached, chunked, tokens, expected
+):
+    assert engine.reuse_prefix(cached, chunked, tokens, 8) == expected

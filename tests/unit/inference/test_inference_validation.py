@@ -51,6 +51,7 @@ def test_a_plain_request_is_valid():
         (Sampling(stop=[""]), "sampling_params.stop"),
         (Sampling(repetition_penalty=0.0), "sampling_params.repetition_penalty"),
         (Sampling(repetition_penalty=float("nan")), "sampling_params.repetition_penalty"),
+        (Sampling(max_tokens=1_000_000_000), "sampling_params.max_tokens"),
     ],
 )
 def test_bad_sampling(sampling, field):
@@ -71,6 +72,9 @@ def test_bad_sampling(sampling, field):
         Message(Role.ASSISTANT, ["hi"], call_id="1"),
         Message(Role.ASSISTANT, tool_calls=[ToolCall("1", "", {})]),
         Message(Role.TOOL, ["42"], call_id="1", tool_calls=[ToolCall("1", "t", {})]),
+        Message(Role.USER, []),  # a user message with no content
+        Message(Role.USER, [""]),
+        Message(Role.SYSTEM, []),
     ],
 )
 def test_role_field_consistency(message):

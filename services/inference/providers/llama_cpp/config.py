@@ -31,7 +31,11 @@ class LlamaCppConfig(BaseModel):
     #: (llama.cpp's threads spin-wait on each other: a thread for every core collapses
     #: throughput as soon as another process wants the CPU.)
     n_threads: int | None = Field(default=None, ge=1)
-    n_batch: int = Field(default=512, ge=1)
+    #: Prompt tokens evaluated per llama.cpp decode call. It is also the grain of prompt-cache
+    #: reuse: only whole chunks are reused, so greedy output never depends on what ran before
+    #: (see `engine.reuse_prefix`). 64 keeps most of a multi-turn chat cached at no cost in
+    #: prompt throughput (bench/reproducibility.py).
+    n_batch: int = Field(default=64, ge=8)
     #: Instances per model = requests generated at the same time; others wait in FIFO order.
     parallelism: int = Field(default=1, ge=1, le=64)
     #: Tokens generated when a request leaves max_tokens at 0.

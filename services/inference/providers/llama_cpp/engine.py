@@ -8,6 +8,13 @@ released instance straight to the oldest waiter, so a newcomer cannot overtake).
 Cancellation: the async consumer owns a `threading.Event`; when the consumer goes away (the
 client cancelled, the deadline passed, the stream was closed) the event is set, the worker
 stops before the next token, and the instance returns to the pool.
+
+Reproducibility: the same greedy request gives the same text whatever ran before on the
+instance. llama-cpp-python reuses the longest cached prefix of a prompt and evaluates only
+the rest, in a batch shape that differs from a fresh evaluation, so the floating-point
+results (and sometimes the chosen tokens) differ. `reuse_prefix` keeps only what a fresh
+evaluation would compute identically: whole `n_batch` chunks, aligned at 0, that an earlier
+prompt evaluated as whole chunks (never tokens generated one at a time).
 """
 
 from __future__ import annotations
@@ -28,7 +35,15 @@ import numpy as np
 
 from services.common.errors import InvalidArgument
 
-__all__ = ["FifoPool", "Finished", "GenerationParams", "ModelRunner", "Piece", "StopMatcher"]
+__all__ = [
+    "FifoPool",
+    "Finished",
+    "GenerationParams",
+    "ModelRunner",
+    "Piece",
+    "StopMatcher",
+    "reuse_prefix",
+]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -154,6 +169,8 @@ class ModelRunner:
         self.pool: FifoPool[Any] = FifoPool(instances)
         self.executor = executor
         self.n_ctx: int = instances[0].n_ctx()
+        #: Per instance (by id): how many leading cached tokens were evaluated in whole chunks.
+        self.chunked: dict[int, int] = {id(llm): 0 for llm in instances}
 
     async def stream(self, params: GenerationParams) -> AsyncIterator[Piece | Finished]:
         """Pieces of text, then one Finished. Closing the iterator stops the generation."""
@@ -168,7 +185,7 @@ class ModelRunner:
 
         def work() -> None:
             try:
-                emit(generate(llm, params, cancel, emit))
+                emit(generate(llm, params, cancel, emit, self.chunked))
             except BaseException as exc:
                 emit(_Failure(exc))
             finally:
@@ -192,8 +209,24 @@ class ModelRunner:
             cancel.set()
 
 
+def reuse_prefix(cached: list[int], chunked: int, tokens: list[int], n_batch: int) -> int:
+    """How many leading tokens of the cache a prompt may reuse without changing the output:
+    the common prefix, cut to what was evaluated in whole chunks (`chunked`), to leave at
+    least the last prompt token to evaluate, and down to a multiple of `n_batch`."""
+    common = 0
+    for a, b in zip(cached, tokens, strict=False):
+        if a != b:
+            break
+        common += 1
+    return min(common, chunked, len(tokens) - 1) // n_batch * n_batch
+
+
 def generate(
-    llm: Any, params: GenerationParams, cancel: threading.Event, emit: Callable[[Piece], None]
+    llm: Any,
+    params: GenerationParams,
+    cancel: threading.Event,
+    emit: Callable[[Piece], None],
+    chunked: dict[int, int] | None = None,
 ) -> Finished:
     """The generation loop (runs in a worker thread, owns `llm` meanwhile)."""
     import llama_cpp
@@ -215,8 +248,20 @@ def generate(
     stops = StopMatcher(params.stop)
     pending_logprobs: list[dict[str, float]] = []
     count, reason = 0, "length"
+    chunked = chunked if chunked is not None else {}
+    n_batch = llm.n_batch
+    reuse = reuse_prefix(
+        llm._input_ids[: llm.n_tokens].tolist(), chunked.get(id(llm), 0), tokens, n_batch
+    )
+    if reuse and llm._ctx.kv_cache_seq_rm(-1, reuse, -1):
+        llm.n_tokens = reuse
+    else:
+        reuse = 0
+        llm.reset()
+    chunked[id(llm)] = len(tokens) // n_batch * n_batch
     gen = llm.generate(
-        tokens,
+        tokens[reuse:],
+        reset=False,  # the prefix was chosen above
         top_k=params.top_k,
         top_p=params.top_p,
         min_p=params.min_p,

@@ -17,6 +17,7 @@ import yaml
 
 from deploy.local.spec import ENVOY_ADMIN_PORT, LaunchOptions, build_plan
 from services.common.config import RunConfig, ServerSpec, parse_run_config
+from services.common.server import LIVENESS, READINESS  # the probes' gRPC health names
 
 __all__ = [
     "CONFIG_DIR",
@@ -34,10 +35,6 @@ __all__ = [
     "topology_from_text",
 ]
 
-#: gRPC health service names every mesh process serves: `liveness` is SERVING while the
-#: process runs, `readiness` (like "") once it can serve what it declared.
-LIVENESS = "liveness"
-READINESS = "readiness"
 #: Where the containers find their files (the image's defaults, mounted by compose and Helm).
 CONFIG_DIR = "/etc/llamastack"
 RUN_CONFIG_PATH = f"{CONFIG_DIR}/run.yaml"

@@ -19,11 +19,8 @@ __all__ = ["check_grpc", "check_http", "main"]
 
 
 def check_grpc(address: str, service: str = READINESS, timeout: float = 3.0) -> str | None:
-    """None when `address` reports `service` SERVING, else why not.
-
-    Transition: a process built before the named `liveness`/`readiness` checks answers
-    NOT_FOUND for them; its overall status ("", which means ready) is checked instead and a
-    note goes to stderr. Kubelet's own gRPC probes have no such fallback."""
+    """None when `address` reports `service` SERVING, else why not (as kubelet judges it:
+    an unknown service name fails)."""
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
@@ -32,9 +29,6 @@ def check_grpc(address: str, service: str = READINESS, timeout: float = 3.0) -> 
         try:
             resp = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout)
         except grpc.RpcError as exc:
-            if exc.code() == grpc.StatusCode.NOT_FOUND and service:
-                print(f"note: {address} has no health check {service!r}; using ''", file=sys.stderr)
-                return check_grpc(address, "", timeout)
             return f"{address} health {service!r}: {exc.code().name} {exc.details() or ''}".strip()
     if resp.status != health_pb2.HealthCheckResponse.SERVING:
         status = health_pb2.HealthCheckResponse.ServingStatus.Name(resp.status)

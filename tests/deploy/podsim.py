@@ -56,7 +56,6 @@ class Pod:
     ports: dict[int, int] = field(default_factory=dict)
     popen: subprocess.Popen[bytes] | None = None
     #: probe service names this build does not serve yet, checked as "" instead
-    fallbacks: set[str] = field(default_factory=set)
 
     @property
     def log(self) -> Path:
@@ -94,12 +93,7 @@ class Pod:
             stub = health_pb2_grpc.HealthStub(channel)
             try:
                 resp = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=2)
-            except grpc.RpcError as exc:
-                # Kubelet fails a probe on NOT_FOUND. Until every process serves the named
-                # liveness/readiness checks, fall back to the overall status and report it.
-                if exc.code() == grpc.StatusCode.NOT_FOUND and service:
-                    self.fallbacks.add(service)
-                    return self._grpc(port, "")
+            except grpc.RpcError as exc:  # kubelet fails a probe on NOT_FOUND too
                 return f"{exc.code().name}"
         ok = resp.status == health_pb2.HealthCheckResponse.SERVING
         return None if ok else health_pb2.HealthCheckResponse.ServingStatus.Name(resp.status)
@@ -301,7 +295,3 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 pod.popen.kill()
                 pod.popen.wait(10)
-
-    @property
-    def fallbacks(self) -> set[str]:
-        return set().union(*(p.fallbacks for p in self.pods.values()))

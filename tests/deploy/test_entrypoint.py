@@ -42,13 +42,10 @@ def test_grpc_probe_follows_the_named_check(health_server):
     assert check_grpc(address, READINESS) is None
 
 
-def test_grpc_probe_falls_back_to_overall_status_while_names_are_missing(health_server, capsys):
+def test_grpc_probe_fails_on_an_unknown_health_name_as_kubelet_does(health_server):
     servicer, address = health_server
-    servicer.set("", health_pb2.HealthCheckResponse.NOT_SERVING)
-    assert "NOT_SERVING" in check_grpc(address, READINESS)
     servicer.set("", health_pb2.HealthCheckResponse.SERVING)
-    assert check_grpc(address, READINESS) is None
-    assert "no health check 'readiness'" in capsys.readouterr().err
+    assert "NOT_FOUND" in check_grpc(address, "no-such-probe")
 
 
 def test_grpc_probe_reports_an_unreachable_process():

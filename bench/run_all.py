@@ -13,7 +13,14 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ["unary_overhead", "streaming_overhead", "real_model", "registry_scale"]
+BENCHES = [
+    "unary_overhead",
+    "streaming_overhead",
+    "real_model",
+    "registry_scale",
+    "reproducibility",
+    "llama_build",
+]
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -52,6 +59,12 @@ def _headline(name: str, doc: dict) -> dict:
                 "added_ttft_ms": doc["added_ttft_ms"]}  # fmt: skip
     if name == "registry_scale":
         return {"routed_p50_ratio": doc["routed_p50_ratio_largest_over_smallest"]}
+    if name == "reproducibility":
+        engine = doc["modes"]["engine (whole chunks)"]
+        return {"speedup_engine_over_fresh": doc["speedup_engine_over_fresh"],
+                "engine_reproducible": engine["reproducible"]}  # fmt: skip
+    if name == "llama_build":
+        return {"ratio_ours_over_native": doc["ratio_tokens_per_s_ours/native"]}
     return {}
 
 

@@ -13,7 +13,13 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ["unary_overhead", "streaming_overhead", "real_model", "registry_scale"]
+BENCHES = [
+    "unary_overhead",
+    "streaming_overhead",
+    "real_model",
+    "registry_scale",
+    "safety_overhead",
+]
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -52,6 +58,9 @@ def _headline(name: str, doc: dict) -> dict:
                 "added_ttft_ms": doc["added_ttft_ms"]}  # fmt: skip
     if name == "registry_scale":
         return {"routed_p50_ratio": doc["routed_p50_ratio_largest_over_smallest"]}
+    if name == "safety_overhead":
+        return {"gateway_added_over_in_process_p50_us":
+                doc["added_p50_us"]["gateway_over_in_process"]}  # fmt: skip
     return {}
 
 

@@ -6,6 +6,7 @@
     llamastack models list|get|register|unregister   (and shields, datasets, vector-dbs,
                                                       scoring-functions, benchmarks, toolgroups)
     llamastack chat "Hello" --stream     one-shot chat completion
+    llamastack shields run policy "text" run a shield on a text (exit 3 when blocked)
 
 Client commands reach the gateway at `--gateway` / `LLS_GATEWAY_ADDR` (default
 localhost:50051).
@@ -19,6 +20,7 @@ from cli.chat import chat
 from cli.inspect_cmds import health, providers_app
 from cli.resources import add_resource_commands
 from cli.run_cmd import run
+from cli.safety import add_shield_commands
 
 __all__ = ["app"]
 
@@ -34,6 +36,7 @@ app.command("run")(run)
 app.command("health")(health)
 app.add_typer(providers_app, name="providers")
 add_resource_commands(app)
+add_shield_commands(app)
 app.command("chat")(chat)
 
 if __name__ == "__main__":

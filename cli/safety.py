@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from google.protobuf import json_format
@@ -84,13 +84,24 @@ def run_shield(
     else:
         word, style = _LEVELS.get(violation.violation_level, ("violation", "red"))
         out.print(f"[{style}]{word}[/]  {escape(violation.user_message)}")
-        metadata = to_dict(violation).get("metadata", {})
+        metadata = _plain(to_dict(violation).get("metadata", {}))
         if metadata:
-            out.print(json.dumps(metadata, ensure_ascii=False), markup=False)
+            out.print(json.dumps(metadata, ensure_ascii=False, sort_keys=True), markup=False)
     if violation is not None and violation.violation_level == (
         safety_service_pb2.VIOLATION_LEVEL_ERROR
     ):
         raise typer.Exit(BLOCKED_EXIT)
+
+
+def _plain(value: Any) -> Any:
+    """Struct numbers are doubles: show whole ones as integers."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def add_shield_commands(app: typer.Typer) -> None:

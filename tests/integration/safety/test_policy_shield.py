@@ -156,6 +156,7 @@ def test_cli_runs_a_shield(cli):
     blocked = cli("shields", "run", "policy", CARD)
     assert blocked.exit_code == BLOCKED_EXIT
     assert "blocked" in blocked.stdout and '"violation_type": "payment"' in blocked.stdout
+    assert '"finding_count": 1,' in blocked.stdout  # whole numbers print as integers
 
     warned = cli("shields", "run", "policy", "-", "--role", "assistant", stdin="a@example.com")
     assert warned.exit_code == 0 and "warn" in warned.stdout

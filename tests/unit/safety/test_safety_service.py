@@ -14,14 +14,16 @@ from google.protobuf import struct_pb2
 
 from llamastack.common.v1 import content_pb2, message_pb2
 from llamastack.provider.v1 import provider_service_pb2
-from llamastack.registry.v1 import resources_pb2
+from llamastack.registry.v1 import model_service_pb2, model_service_pb2_grpc, resources_pb2
 from llamastack.safety.v1 import safety_service_pb2 as pb
 from services.common.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
+    ResourceTypeMismatch,
     ServiceUnavailable,
 )
+from services.common.gateway_client import GatewayClient
 from services.common.providers import ProviderHost
 from services.safety import convert
 from services.safety.providers.llama_guard import judge as judge_mod
@@ -228,3 +230,47 @@ def test_importing_the_service_loads_no_provider_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+# -- the registration check against a fake ModelService ------------------------------------------
+
+
+class FakeModels(model_service_pb2_grpc.ModelServiceServicer):
+    MODELS = {
+        "p/llm": resources_pb2.MODEL_TYPE_LLM,
+        "p/embed": resources_pb2.MODEL_TYPE_EMBEDDING,
+    }
+
+    async def GetModel(self, request, context):
+        if request.model_id not in self.MODELS:
+            await context.abort(grpc.StatusCode.NOT_FOUND, f"model {request.model_id!r}")
+        model = resources_pb2.Model(
+            identifier=request.model_id, model_type=self.MODELS[request.model_id]
+        )
+        return model_service_pb2.GetModelResponse(model=model)
+
+    async def ListModels(self, request, context):
+        return model_service_pb2.ListModelsResponse(
+            data=[resources_pb2.Model(identifier=i, model_type=t) for i, t in self.MODELS.items()]
+        )
+
+
+async def test_registration_check_through_a_model_service():
+    server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+    model_service_pb2_grpc.add_ModelServiceServicer_to_server(FakeModels(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    judge = judge_mod.Judge(GatewayClient(f"127.0.0.1:{port}"))
+    try:
+        assert await judge.registered_llm("p/llm", "s", 5) == "p/llm"
+        with pytest.raises(ResourceTypeMismatch, match="'p/embed' is not an LLM"):
+            await judge.registered_llm("p/embed", "s", 5)
+        with pytest.raises(InvalidArgument, match=r"registered LLMs: p/llm\)"):
+            await judge.registered_llm("nope", "s", 5)
+    finally:
+        await judge.gateway.close()
+        await server.stop(0)
+    down = judge_mod.Judge(GatewayClient(f"127.0.0.1:{port}"))
+    with pytest.raises(ServiceUnavailable, match="cannot check its model 'p/llm'"):
+        await down.registered_llm("p/llm", "s", 2)
+    await down.gateway.close()

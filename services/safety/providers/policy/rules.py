@@ -49,7 +49,7 @@ class RuleSpec(BaseModel):
     detectors: list[str] | None = Field(None, min_length=1)
     keywords: list[str] | None = Field(None, min_length=1, max_length=10_000)
     patterns: list[str] | None = Field(None, min_length=1, max_length=100)
-    #: keywords: match whole words (False: anywhere inside words too).
+    #: keywords: match whole words and phrases (False: anywhere, even across word breaks).
     whole_words: bool = True
     #: patterns: match case (False: case-insensitive).
     case_sensitive: bool = False

@@ -6,15 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import grpc
 from google.protobuf import struct_pb2
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from deploy.local.spec import free_port
 from llamastack.common.v1 import content_pb2, message_pb2
 from llamastack.safety.v1 import safety_service_pb2 as pb
-from tests.integration.inference.mesh import GGUF_REF, MODEL
+from tests.integration.inference.mesh import GGUF_REF, MODEL, reason
 from tests.integration.rest.envoy_proc import EnvoyProcess
 from tests.support.processes import MeshProcess, start_gateway, start_service, write_config
 
@@ -141,12 +138,3 @@ def request(shield_id: str, *texts: str, role: int = message_pb2.ROLE_USER, **pa
         req.params.CopyFrom(struct_pb2.Struct())
         req.params.update(params)
     return req
-
-
-def reason(err: grpc.RpcError) -> str:
-    status = rpc_status.from_call(err)
-    for detail in status.details if status else ():
-        info = error_details_pb2.ErrorInfo()
-        if detail.Unpack(info):
-            return info.reason
-    return ""

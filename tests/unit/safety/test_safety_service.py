@@ -29,7 +29,7 @@ from services.safety import convert
 from services.safety.providers.llama_guard import judge as judge_mod
 from services.safety.providers.llama_guard.prompt import CATEGORIES
 from services.safety.providers.llama_guard.provider import LlamaGuardProvider
-from services.safety.providers.policy.provider import PolicyProvider
+from services.safety.providers.policy.provider import INLINE_MAX_CHARS, PolicyProvider
 from services.safety.service import SafetyService
 from services.safety.types import Level, Role, RunRequest, ShieldMessage, Violation
 from services.safety.validation import MAX_MESSAGES, MAX_TEXT_CHARS
@@ -117,6 +117,12 @@ async def test_unknown_shield_is_not_found_and_policy_takes_no_run_params(servic
         await service.run_shield(None, run("pii", "hi", strict=True))
     violation = await service.run_shield("policy", run("pii", "a@example.com"))
     assert violation is not None and violation.level is Level.ERROR
+
+
+async def test_long_texts_are_checked_off_the_event_loop(service):
+    long = "word " * (INLINE_MAX_CHARS // 5) + "a@example.com"
+    violation = await service.run_shield(None, run("pii", long))
+    assert violation is not None and violation.metadata["violation_type"] == "pii"
 
 
 # -- Llama Guard over a fake judge --------------------------------------------------------------

@@ -8,6 +8,7 @@ INVALID_ARGUMENT (a bad configured rule set fails start-up) and a call never fai
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -22,6 +23,10 @@ from services.safety.providers.policy.rules import Rule, compile_rules, evaluate
 from services.safety.types import RunRequest, Violation
 
 __all__ = ["PolicyProvider"]
+
+#: Longer texts are checked in a worker thread (about 1 ms per 1,000 characters), so a
+#: large call does not hold up the others; shorter ones cost less than the thread hop.
+INLINE_MAX_CHARS = 16_384
 
 
 class PolicyProvider(ShieldProviderBase[list[Rule]]):
@@ -50,4 +55,6 @@ class PolicyProvider(ShieldProviderBase[list[Rule]]):
 
     async def run(self, shield: list[Rule], request: RunRequest) -> Violation | None:
         check_run_params(request, self.provider_type, {})
+        if sum(len(m.text) for m in request.messages) > INLINE_MAX_CHARS:
+            return await asyncio.to_thread(evaluate, shield, request.messages)
         return evaluate(shield, request.messages)

@@ -12,6 +12,7 @@ REAL_MODEL_FIXTURES = frozenset(
         "llama_server",
         "embedding_server",
         "inference_service",  # tests/integration/rest
+        "remote_mesh",  # tests/integration/rest/test_openai_passthrough.py
     }
 )
 

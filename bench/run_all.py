@@ -13,7 +13,13 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ["unary_overhead", "streaming_overhead", "real_model", "registry_scale"]
+BENCHES = [
+    "unary_overhead",
+    "streaming_overhead",
+    "real_model",
+    "registry_scale",
+    "openai_overhead",
+]
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -52,6 +58,8 @@ def _headline(name: str, doc: dict) -> dict:
                 "added_ttft_ms": doc["added_ttft_ms"]}  # fmt: skip
     if name == "registry_scale":
         return {"routed_p50_ratio": doc["routed_p50_ratio_largest_over_smallest"]}
+    if name == "openai_overhead":
+        return doc["added_p50_us"]
     return {}
 
 

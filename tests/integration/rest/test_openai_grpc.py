@@ -36,21 +36,26 @@ def chat(**fields) -> openai_service_pb2.CreateChatCompletionRequest:
     )
 
 
-def test_typed_chat_completion(stub):
-    r = stub.CreateChatCompletion(chat(), timeout=120)
+@pytest.fixture(scope="module")
+def unary(stub) -> openai_service_pb2.ChatCompletion:
+    return stub.CreateChatCompletion(chat(), timeout=120)
+
+
+def test_typed_chat_completion(unary):
+    r = unary
     assert r.object == "chat.completion" and r.model == CHAT_MODEL
     assert r.choices[0].message.content and r.choices[0].finish_reason in ("stop", "length")
     assert r.usage.total_tokens == r.usage.prompt_tokens + r.usage.completion_tokens
 
 
-def test_typed_stream_matches_unary(stub):
-    unary = stub.CreateChatCompletion(chat(), timeout=120).choices[0].message.content
+def test_typed_stream_matches_unary(stub, unary):
     chunks = list(
         stub.StreamChatCompletion(
             chat(stream_options=openai_pb2.StreamOptions(include_usage=True)), timeout=120
         )
     )
-    assert "".join(c.choices[0].delta.content for c in chunks if c.choices) == unary
+    text = "".join(c.choices[0].delta.content for c in chunks if c.choices)
+    assert text == unary.choices[0].message.content
     assert chunks[-1].usage.completion_tokens > 0 and not chunks[-1].choices
     assert chunks[-2].choices[0].finish_reason in ("stop", "length")
 

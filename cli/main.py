@@ -7,6 +7,7 @@
                                                       scoring-functions, benchmarks, toolgroups)
     llamastack chat "Hello" --stream     one-shot chat completion
     llamastack package values|compose    Helm values / docker compose for a run.yaml
+    llamastack keys create|list|get|revoke|hash   API keys (server.auth)
 
 Client commands reach the gateway at `--gateway` / `LLS_GATEWAY_ADDR` (default
 localhost:50051).
@@ -18,6 +19,7 @@ import typer
 
 from cli.chat import chat
 from cli.inspect_cmds import health, providers_app
+from cli.keys_cmds import keys_app
 from cli.package_cmds import package_app
 from cli.resources import add_resource_commands
 from cli.run_cmd import run
@@ -38,6 +40,7 @@ app.add_typer(providers_app, name="providers")
 add_resource_commands(app)
 app.command("chat")(chat)
 app.add_typer(package_app, name="package")
+app.add_typer(keys_app, name="keys")
 
 if __name__ == "__main__":
     app()

@@ -206,6 +206,7 @@ def _envoy_spec(
     config: RunConfig, options: LaunchOptions, run_dir: Path, env: dict[str, str]
 ) -> ProcessSpec:
     from deploy.envoy import config as envoy  # another module's interface; imported lazily
+    from deploy.envoy.tls import listener_tls
 
     if options.rest_port is not None:
         rest_port = options.rest_port
@@ -227,6 +228,7 @@ def _envoy_spec(
             cors=config.server.cors,
             max_request_bytes=config.server.max_request_bytes,
             listen_host=config.server.host,
+            tls=listener_tls(config.server),
         )
         tmp = config_path.with_suffix(".tmp")
         tmp.write_text(text)

@@ -1,0 +1,71 @@
+"""The gateway's one security hook: authenticate every call, then count it against quotas.
+
+It runs before any handler (typed registry servicers and the router's byte handlers
+alike), so no RPC can skip it. Health checks, liveness, version and server reflection stay
+open. On success the caller is put in `CALLER` for the registry and the router (with auth
+off, quotas still count everyone as `anonymous`); a refusal
+answers UNAUTHENTICATED (with `WWW-Authenticate`) or RESOURCE_EXHAUSTED (with
+`Retry-After`), which Envoy turns into 401 / 429 with the same headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import grpc
+
+from gateway.auth.authn import Authenticator
+from gateway.auth.caller import CALLER, Caller
+from gateway.auth.quotas import Quotas
+from services.common.security.errors import QuotaExceeded, Unauthenticated, refusal
+from services.common.security.policy import Subject
+
+__all__ = ["OPEN_METHODS", "SecurityInterceptor"]
+
+#: Methods anyone may call (probes, discovery of the API surface).
+OPEN_METHODS = frozenset(
+    {
+        "/llamastack.inspect.v1.InspectService/GetHealth",
+        "/llamastack.inspect.v1.InspectService/GetLiveness",
+        "/llamastack.inspect.v1.InspectService/GetVersion",
+    }
+)
+_OPEN_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+ANONYMOUS = Caller.of(Subject("anonymous"), "anonymous")
+
+
+class SecurityInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(
+        self,
+        authn: Authenticator | None,
+        quotas: Quotas | None,
+        metered_packages: frozenset[str],
+    ) -> None:
+        self._authn = authn
+        self._quotas = quotas
+        self._metered = metered_packages
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        method = details.method
+        if method in OPEN_METHODS or method.startswith(_OPEN_PREFIXES):
+            return await continuation(details)
+        try:
+            if self._authn is not None:
+                caller = await self._authn.authenticate(details.invocation_metadata or ())
+            else:
+                caller = ANONYMOUS  # auth off: quotas apply to everyone together
+            if self._quotas is not None and not caller.system:
+                package = method[1:].rpartition(".")[0]
+                await self._quotas.admit(
+                    caller,
+                    count_request=caller.via != "mesh",  # a service's calls for a user
+                    metered=package in self._metered,
+                )
+        except (Unauthenticated, QuotaExceeded) as exc:
+            return refusal(await continuation(details), exc)
+        CALLER.set(caller)
+        return await continuation(details)

@@ -41,6 +41,7 @@ class JwksCache:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched = 0.0  # monotonic time of the last good fetch
         self._attempted = -1e9  # of the last attempt
+        self._kid_refetch = -1e9  # of the last refetch for an unknown kid
         self._lock = asyncio.Lock()
         self._background: asyncio.Task[None] | None = None
 
@@ -64,7 +65,8 @@ class JwksCache:
         found = self._find(kid)
         # With no keys yet (the provider was down), retry sooner, still rate-limited.
         interval = self._cfg.min_refetch_interval if self._keys else 1.0
-        if found is None and now - self._attempted >= interval:
+        if found is None and now - self._kid_refetch >= interval:
+            self._kid_refetch = now
             await self.refresh()
             found = self._find(kid)
         if found is None:

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ["unary_overhead", "streaming_overhead", "real_model", "registry_scale"]
+BENCHES = ["unary_overhead", "streaming_overhead", "real_model", "registry_scale", "auth_overhead"]
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -52,6 +52,9 @@ def _headline(name: str, doc: dict) -> dict:
                 "added_ttft_ms": doc["added_ttft_ms"]}  # fmt: skip
     if name == "registry_scale":
         return {"routed_p50_ratio": doc["routed_p50_ratio_largest_over_smallest"]}
+    if name == "auth_overhead":
+        return {"added_p50_us": doc["added_p50_us"],
+                "security_cpu_us_per_call": doc["in_process_cpu_us_per_call"]}  # fmt: skip
     return {}
 
 

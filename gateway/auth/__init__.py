@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ from services.common.state import StateStore
 
 __all__ = ["Security", "build_security", "current_caller"]
 
+log = logging.getLogger(__name__)
 Trailers = Iterable[tuple[str, Any]]
 
 
@@ -84,6 +86,12 @@ def build_security(config: RunConfig, state: StateStore, mesh: MeshCredentials) 
     keys = ApiKeyStore(state)
     security = Security(auth_enabled=auth is not None, mesh=mesh)
     if auth is not None:
+        if not auth.api_keys.bootstrap_admin_sha256 and auth.provider_config is None:
+            log.warning(
+                "auth is on with API keys only and no bootstrap admin key "
+                "(server.auth.api_keys.bootstrap_admin_sha256): only existing keys work; "
+                "`llamastack keys hash` makes a bootstrap key"
+            )
         security.authn = Authenticator(auth, keys, mesh)
         security.access = AccessControl(Policy(auth.access_policy or DEFAULT_POLICY))
     if quota is not None:

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from gateway.auth.caller import Caller, current_caller
 from gateway.store import Record
 from llamastack.common.v1 import resource_pb2
@@ -21,8 +23,10 @@ from services.common.security.policy import Action, Owner, Policy
 __all__ = ["AccessControl", "owner_of"]
 
 
+@functools.lru_cache(maxsize=4096)
 def owner_of(resource: bytes) -> Owner:
-    """The owner stored in a serialized resource (any kind: they share the envelope)."""
+    """The owner stored in a serialized resource (any kind: they share the envelope);
+    cached by the stored bytes, so a hot resource is parsed once."""
     owner = resource_pb2.Resource.FromString(resource).owner
     if not owner.principal:
         return Owner()

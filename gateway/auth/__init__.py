@@ -98,7 +98,7 @@ def build_security(config: RunConfig, state: StateStore, mesh: MeshCredentials) 
         security.quotas = Quotas(quota, state)
     if security.authn is not None or security.quotas is not None:
         metered = frozenset(f"llamastack.{api}.v1" for api in (quota.metered_apis if quota else []))
-        security.interceptor = SecurityInterceptor(security.authn, security.quotas, metered)
+        security.interceptor = SecurityInterceptor(security.authn, security.quotas, metered, mesh)
     security.servicers = [
         (
             api_key_service_pb2_grpc.add_ApiKeyServiceServicer_to_server,

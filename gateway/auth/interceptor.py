@@ -14,10 +14,11 @@ from collections.abc import Awaitable, Callable
 
 import grpc
 
-from gateway.auth.authn import Authenticator
+from gateway.auth.authn import SYSTEM, Authenticator
 from gateway.auth.caller import CALLER, Caller
 from gateway.auth.quotas import Quotas
 from services.common.security.errors import QuotaExceeded, Unauthenticated, refusal
+from services.common.security.mesh import TOKEN_METADATA, MeshCredentials
 from services.common.security.policy import Subject
 
 __all__ = ["OPEN_METHODS", "SecurityInterceptor"]
@@ -40,9 +41,11 @@ class SecurityInterceptor(grpc.aio.ServerInterceptor):
         authn: Authenticator | None,
         quotas: Quotas | None,
         metered_packages: frozenset[str],
+        mesh: MeshCredentials,
     ) -> None:
         self._authn = authn
         self._quotas = quotas
+        self._mesh = mesh
         self._metered = metered_packages
 
     async def intercept_service(
@@ -54,8 +57,13 @@ class SecurityInterceptor(grpc.aio.ServerInterceptor):
         if method in OPEN_METHODS or method.startswith(_OPEN_PREFIXES):
             return await continuation(details)
         try:
+            metadata = details.invocation_metadata or ()
             if self._authn is not None:
-                caller = await self._authn.authenticate(details.invocation_metadata or ())
+                caller = await self._authn.authenticate(metadata)
+            elif self._mesh.enabled and any(
+                k == TOKEN_METADATA and self._mesh.accepts(v) for k, v in metadata
+            ):
+                caller = SYSTEM  # a mesh service: its callers were counted already
             else:
                 caller = ANONYMOUS  # auth off: quotas apply to everyone together
             if self._quotas is not None and not caller.system:

@@ -77,6 +77,7 @@ def run_config(state: Path, jwks_url: str) -> dict[str, Any]:
             "quota": {
                 "principals": {
                     "limited": {"requests_per_minute": 5},
+                    "replicated": {"requests_per_minute": 5},
                     "tokenbot": {"tokens_per_day": 25},
                 },
                 "request_window_s": REQUEST_WINDOW,
@@ -126,7 +127,7 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secured]:
                 s = Secured(workdir, jwks, signing, services, gateway, channel)
                 for user, teams in (("alice", ["red"]), ("bob", ["blue"]), ("carol", ["red"])):
                     s.keys[user] = s.create_key(user, teams=teams).secret
-                for user in ("limited", "tokenbot"):
+                for user in ("limited", "replicated", "tokenbot"):
                     s.keys[user] = s.create_key(user).secret
                 yield s
         finally:

@@ -149,7 +149,7 @@ def test_replicas_share_keys_revocations_and_quotas(secured, replica):
         assert time.monotonic() < deadline, "gateway 2 still accepts a revoked key"
         time.sleep(0.1)
     # One counter for both replicas: 5 requests per window in total.
-    limited = secured.md("limited")
+    limited = secured.md("replicated")
     fresh_window(REQUEST_WINDOW)
     for stub in (one, two, one, two, one):
         stub.ListModels(ms.ListModelsRequest(), metadata=limited)

@@ -3,11 +3,15 @@ a real JWKS endpoint (expiry, audience, unknown kid, rotation), the admin-only k
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import time
 
 import grpc
 import pytest
+from typer.testing import CliRunner
 
+from cli.main import app
 from llamastack.admin.v1 import api_key_service_pb2 as keys_pb
 from llamastack.admin.v1 import api_key_service_pb2_grpc as keys_grpc
 from llamastack.inspect.v1 import inspect_service_pb2 as insp
@@ -62,8 +66,6 @@ def test_api_keys_authenticate_and_bad_ones_do_not(secured):
 
 
 def test_keys_are_stored_hashed(secured):
-    import sqlite3
-
     conn = sqlite3.connect(secured.workdir / "registry.db")
     dump = "\n".join(conn.iterdump())
     conn.close()
@@ -155,3 +157,26 @@ def test_a_rotated_key_is_fetched_and_the_old_one_dropped(secured):
         assert _refused(secured, secured.md(old_token)).code() == grpc.StatusCode.UNAUTHENTICATED
     finally:
         secured.jwks.keys = [old, new]
+
+
+def test_the_cli_manages_keys_and_calls_with_them(secured, monkeypatch):
+    runner = CliRunner()
+    monkeypatch.setenv("LLS_GATEWAY_ADDR", secured.gateway.address)
+
+    def cli(key: str, *args: str):
+        monkeypatch.setenv("LLS_API_KEY", key)
+        return runner.invoke(app, list(args), catch_exceptions=False)
+
+    made = cli(ADMIN_KEY, "keys", "create", "zed", "--team", "t1", "--ttl", "1h", "--json")
+    assert made.exit_code == 0, made.output
+    created = json.loads(made.stdout)
+    secret, key_id = created["secret"], created["api_key"]["key_id"]
+    assert created["api_key"]["attributes"] == {"teams": {"values": ["t1"]}}
+    listed = cli(secret, "models", "list", "--json")
+    assert listed.exit_code == 0 and "echo-llm/m1" in listed.stdout
+    denied = cli(secret, "keys", "list")
+    assert denied.exit_code == 1 and "PERMISSION_DENIED" in denied.output
+    assert cli(ADMIN_KEY, "keys", "revoke", key_id).exit_code == 0
+    refused = cli(secret, "models", "list")
+    assert refused.exit_code == 1 and "UNAUTHENTICATED" in refused.output
+    assert "LLS_API_KEY" in refused.output  # the hint says what to set

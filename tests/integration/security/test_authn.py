@@ -14,6 +14,9 @@ from typer.testing import CliRunner
 from cli.main import app
 from llamastack.admin.v1 import api_key_service_pb2 as keys_pb
 from llamastack.admin.v1 import api_key_service_pb2_grpc as keys_grpc
+from llamastack.common.v1 import message_pb2
+from llamastack.inference.v1 import inference_service_pb2 as inf
+from llamastack.inference.v1 import inference_service_pb2_grpc as inf_grpc
 from llamastack.inspect.v1 import inspect_service_pb2 as insp
 from llamastack.inspect.v1 import inspect_service_pb2_grpc as insp_grpc
 from llamastack.registry.v1 import model_service_pb2 as ms
@@ -180,3 +183,16 @@ def test_the_cli_manages_keys_and_calls_with_them(secured, monkeypatch):
     refused = cli(secret, "models", "list")
     assert refused.exit_code == 1 and "UNAUTHENTICATED" in refused.output
     assert "LLS_API_KEY" in refused.output  # the hint says what to set
+
+
+def test_streams_are_refused_the_same_way(secured):
+    request = inf.StreamChatCompletionRequest(
+        model_id="echo-llm/m1",
+        messages=[message_pb2.Message(role=message_pb2.ROLE_USER, content=[{"text": "hi"}])],
+    )
+    stub = inf_grpc.InferenceServiceStub(secured.channel)
+    with pytest.raises(grpc.RpcError) as err:
+        list(stub.StreamChatCompletion(request))
+    assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    chunks = list(stub.StreamChatCompletion(request, metadata=secured.md("alice")))
+    assert len(chunks) == 3

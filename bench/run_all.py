@@ -22,6 +22,7 @@ BENCHES = [
     "llama_build",
     "safety_overhead",
     "openai_overhead",
+    "auth_overhead",
 ]
 RESULTS = Path(__file__).parent / "results"
 
@@ -72,6 +73,9 @@ def _headline(name: str, doc: dict) -> dict:
                 doc["added_p50_us"]["gateway_over_in_process"]}  # fmt: skip
     if name == "openai_overhead":
         return doc["added_p50_us"]
+    if name == "auth_overhead":
+        return {"added_p50_us": doc["added_p50_us"],
+                "security_cpu_us_per_call": doc["in_process_cpu_us_per_call"]}  # fmt: skip
     return {}
 
 

@@ -8,6 +8,7 @@
     llamastack chat "Hello" --stream     one-shot chat completion
     llamastack package values|compose    Helm values / docker compose for a run.yaml
     llamastack shields run policy "text" run a shield on a text (exit 3 when blocked)
+    llamastack keys create|list|get|revoke|hash   API keys (server.auth)
 
 Client commands reach the gateway at `--gateway` / `LLS_GATEWAY_ADDR` (default
 localhost:50051).
@@ -19,6 +20,7 @@ import typer
 
 from cli.chat import chat
 from cli.inspect_cmds import health, providers_app
+from cli.keys_cmds import keys_app
 from cli.package_cmds import package_app
 from cli.resources import add_resource_commands
 from cli.run_cmd import run
@@ -41,6 +43,7 @@ add_resource_commands(app)
 add_shield_commands(app)
 app.command("chat")(chat)
 app.add_typer(package_app, name="package")
+app.add_typer(keys_app, name="keys")
 
 if __name__ == "__main__":
     app()

@@ -12,6 +12,7 @@ REAL_MODEL_FIXTURES = frozenset(
         "llama_server",
         "embedding_server",
         "inference_service",  # tests/integration/rest
+        "vt_services",  # tests/integration/vector_tools
     }
 )
 

@@ -43,8 +43,8 @@ def run_config(workdir: Path) -> dict[str, Any]:
                 {"provider_id": "rag-runtime", "provider_type": "inline::rag-runtime",
                  "config": {"files_dir": str(workdir / "files")}},
                 {"provider_id": "mcp", "provider_type": "remote::model-context-protocol",
-                 "config": {"timeout_seconds": 20,
-                            "group_headers": {"mcp::secure": {"Authorization": f"Bearer {MCP_TOKEN}"}}}},
+                 "config": {"timeout_seconds": 20, "group_headers": {
+                     "mcp::secure": {"Authorization": f"Bearer {MCP_TOKEN}"}}}},
             ],
         },
         "metadata_store": {"type": "sqlite", "db_path": str(state / "registry.db")},

@@ -14,10 +14,14 @@ from services.vector_io.types import Chunk, Comparison, Compound
 
 DIM = 8
 TEXTS = [
-    ("doc-a", "Llamas are domesticated camelids from South America.", {"animal": "llama", "year": 2020}),
-    ("doc-a", "Alpacas are smaller than llamas and bred for fibre.", {"animal": "alpaca", "year": 2021}),
-    ("doc-b", "The Eiffel Tower is a wrought-iron lattice tower in Paris.", {"city": "paris", "year": 1889}),
-    ("doc-c", "Quantum computers use qubits instead of bits.", {"topic": "physics", "year": 2024, "nested": {"k": "v"}}),
+    ("doc-a", "Llamas are domesticated camelids from South America.",
+     {"animal": "llama", "year": 2020}),
+    ("doc-a", "Alpacas are smaller than llamas and bred for fibre.",
+     {"animal": "alpaca", "year": 2021}),
+    ("doc-b", "The Eiffel Tower is a wrought-iron lattice tower in Paris.",
+     {"city": "paris", "year": 1889}),
+    ("doc-c", "Quantum computers use qubits instead of bits.",
+     {"topic": "physics", "year": 2024, "nested": {"k": "v"}}),
 ]  # fmt: skip
 
 

@@ -56,6 +56,8 @@ class McpEndpoint:
         self.headers = headers
         self.timeout = timeout
         self.group = group
+        #: The last HTTP error status the server answered.
+        self.http_status = 0
 
     @contextlib.asynccontextmanager
     async def _client(self) -> AsyncIterator[Any]:
@@ -64,13 +66,27 @@ class McpEndpoint:
         from mcp.client.streamable_http import streamable_http_client
         from mcp.shared._httpx_utils import create_mcp_http_client
 
+        def http_client(**kwargs: Any) -> Any:
+            client = create_mcp_http_client(**kwargs)
+            # The SDK turns HTTP errors into a generic JSON-RPC error; keep the status.
+            client.event_hooks["response"].append(self._saw)
+            return client
+
         if self.transport == "sse":
-            transport = sse_client(self.url, headers=self.headers, timeout=self.timeout)
+            transport = sse_client(
+                self.url, headers=self.headers, timeout=self.timeout,
+                httpx_client_factory=http_client,
+            )  # fmt: skip
         else:
-            http = create_mcp_http_client(headers=self.headers)
-            transport = streamable_http_client(self.url, http_client=http)
+            transport = streamable_http_client(
+                self.url, http_client=http_client(headers=self.headers)
+            )
         async with Client(transport, read_timeout_seconds=self.timeout, cache=None) as client:
             yield client
+
+    async def _saw(self, response: Any) -> None:
+        if response.status_code >= 400:
+            self.http_status = response.status_code
 
     async def _run(self, what: str, timeout: float, op: Any) -> Any:
         try:
@@ -95,6 +111,13 @@ class McpEndpoint:
         leaf = _leaf(exc)
         if isinstance(leaf, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
             return leaf
+        if self.http_status in (401, 403):
+            return McpDenied(
+                f"MCP server {self.url} refused the credentials of tool group {self.group} "
+                f"(HTTP {self.http_status}); set its headers (args.headers, or the provider's "
+                "group_headers for secrets)",
+                group=self.group,
+            )
         if isinstance(leaf, MCPError):
             if leaf.code == _REQUEST_TIMEOUT:
                 return McpTimeout(
@@ -110,16 +133,9 @@ class McpEndpoint:
                 f"MCP server {self.url} failed {what}: {leaf.message} (MCP error {leaf.code})"
             )
         if isinstance(leaf, httpx2.HTTPStatusError):
-            status = leaf.response.status_code
-            if status in (401, 403):
-                return McpDenied(
-                    f"MCP server {self.url} refused the credentials of tool group {self.group} "
-                    f"(HTTP {status}); set its headers (args.headers, or the provider's "
-                    "group_headers for secrets)",
-                    group=self.group,
-                )
             return UpstreamUnavailable(
-                f"MCP server {self.url} answered HTTP {status} ({what})", group=self.group
+                f"MCP server {self.url} answered HTTP {leaf.response.status_code} ({what})",
+                group=self.group,
             )
         if isinstance(leaf, httpx2.TimeoutException):
             return McpTimeout(f"MCP server {self.url} timed out ({what})", group=self.group)

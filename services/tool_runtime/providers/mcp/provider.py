@@ -46,7 +46,9 @@ class McpProvider(ToolRuntimeProvider):
         super().__init__(provider_id, config)
         self.config = McpConfig.model_validate(dict(config))
 
-    def endpoint(self, info: ToolGroupInfo, extra_headers: Mapping[str, str] = ()) -> McpEndpoint:
+    def endpoint(
+        self, info: ToolGroupInfo, extra_headers: Mapping[str, str] | None = None
+    ) -> McpEndpoint:
         args = info.args
         url = info.mcp_endpoint
         parsed = urllib.parse.urlsplit(url)
@@ -69,7 +71,11 @@ class McpProvider(ToolRuntimeProvider):
         timeout = args.get("timeout_seconds", self.config.timeout_seconds)
         if not isinstance(timeout, int | float) or timeout <= 0:
             raise InvalidArgument("args.timeout_seconds must be a positive number", field="args")
-        merged = {**headers, **self.config.group_headers.get(info.group_id, {}), **extra_headers}
+        merged = {
+            **headers,
+            **self.config.group_headers.get(info.group_id, {}),
+            **(extra_headers or {}),
+        }
         return McpEndpoint(url, transport, merged, float(timeout), info.group_id)
 
     async def group_tools(self, info: ToolGroupInfo) -> list[ToolSpec]:

@@ -74,7 +74,10 @@ def _file(url: str, config: RagRuntimeConfig, where: str) -> bytes:
         )
     root = Path(config.files_dir).expanduser().resolve()
     path = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path))
-    target = (path if path.is_absolute() else root / path).resolve()
+    # An absolute path inside files_dir, or a path relative to it (`file:///notes.md`).
+    target = path.resolve()
+    if not target.is_relative_to(root):
+        target = (root / str(path).lstrip("/")).resolve()
     if not target.is_relative_to(root):
         raise InvalidArgument(
             f"{where}.url: {path} is outside the provider's files_dir", field=f"{where}.url"

@@ -82,10 +82,12 @@ def test_metadata_filters(vectors, db):
     found = query(vectors, "fruit", max_chunks=5, filter={
         "comparison": {"key": "year", "op": "FILTER_OPERATOR_GTE", "value": 2021}})  # fmt: skip
     assert {c.content[0].text.split()[0] for c in found.chunks} == {"Bananas", "Carrots"}
-    either = query(vectors, "food", max_chunks=5, mode=vio.SEARCH_MODE_HYBRID, filter={
-        "compound": {"op": "COMPOUND_OPERATOR_AND", "filters": [
-            {"comparison": {"key": "kind", "op": "FILTER_OPERATOR_EQ", "value": "fruit"}},
-            {"comparison": {"key": "year", "op": "FILTER_OPERATOR_LT", "value": 2022}}]}})  # fmt: skip
+    both = [
+        {"comparison": {"key": "kind", "op": "FILTER_OPERATOR_EQ", "value": "fruit"}},
+        {"comparison": {"key": "year", "op": "FILTER_OPERATOR_LT", "value": 2022}},
+    ]
+    flt = {"compound": {"op": "COMPOUND_OPERATOR_AND", "filters": both}}
+    either = query(vectors, "food", max_chunks=5, mode=vio.SEARCH_MODE_HYBRID, filter=flt)
     assert [c.content[0].text.split()[0] for c in either.chunks] == ["Apples"]
 
 
@@ -100,10 +102,11 @@ def test_returned_chunks_carry_their_bookkeeping(vectors, db):
 def test_query_by_precomputed_vector(vectors, db):
     vectors.InsertChunks(
         vios.InsertChunksRequest(
-            vector_db_id=DB, chunks=[vio.Chunk(content=text("a point"), embedding=unit(7), chunk_id="p7")]
+            vector_db_id=DB,
+            chunks=[vio.Chunk(content=text("a point"), embedding=unit(7), chunk_id="p7")],
         ),
         timeout=60,
-    )  # fmt: skip
+    )
     request = vios.QueryChunksRequest(vector_db_id=DB, query_embedding=unit(7))
     request.params.max_chunks = 1
     found = vectors.QueryChunks(request, timeout=60)
@@ -123,10 +126,10 @@ def _fails(call, code: grpc.StatusCode, *needles: str) -> str:
 def test_mistakes_get_clear_statuses(vectors, db):
     invalid, missing = grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND
     bad_dim = vio.Chunk(content=text("x"), embedding=[0.1] * 5)
-    _fails(lambda: vectors.InsertChunks(vios.InsertChunksRequest(vector_db_id=DB, chunks=[bad_dim])),
-           invalid, "chunks[0].embedding has 5 values", "384")  # fmt: skip
-    _fails(lambda: vectors.QueryChunks(vios.QueryChunksRequest(vector_db_id="nope", query=text("x"))),
-           missing, "nope")  # fmt: skip
+    bad_insert = vios.InsertChunksRequest(vector_db_id=DB, chunks=[bad_dim])
+    _fails(lambda: vectors.InsertChunks(bad_insert), invalid, "chunks[0].embedding has 5", "384")
+    unknown = vios.QueryChunksRequest(vector_db_id="nope", query=text("x"))
+    _fails(lambda: vectors.QueryChunks(unknown), missing, "nope")
     _fails(lambda: query(vectors, ""), invalid, "query is empty")
     _fails(lambda: query(vectors, "fruit", filter={
         "comparison": {"key": "colour", "op": "FILTER_OPERATOR_EQ", "value": "red"}}),

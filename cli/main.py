@@ -6,6 +6,8 @@
     llamastack models list|get|register|unregister   (and shields, datasets, vector-dbs,
                                                       scoring-functions, benchmarks, toolgroups)
     llamastack chat "Hello" --stream     one-shot chat completion
+    llamastack rag insert my-docs ./docs (progress bar); rag query "..." -v my-docs
+    llamastack vector-io query|insert|delete; tools list|invoke
 
 Client commands reach the gateway at `--gateway` / `LLS_GATEWAY_ADDR` (default
 localhost:50051).
@@ -19,6 +21,8 @@ from cli.chat import chat
 from cli.inspect_cmds import health, providers_app
 from cli.resources import add_resource_commands
 from cli.run_cmd import run
+from cli.tool_cmds import rag_app, tools_app
+from cli.vector_cmds import vector_io_app
 
 __all__ = ["app"]
 
@@ -35,6 +39,9 @@ app.command("health")(health)
 app.add_typer(providers_app, name="providers")
 add_resource_commands(app)
 app.command("chat")(chat)
+app.add_typer(vector_io_app, name="vector-io")
+app.add_typer(rag_app, name="rag")
+app.add_typer(tools_app, name="tools")
 
 if __name__ == "__main__":
     app()

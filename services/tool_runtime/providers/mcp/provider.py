@@ -85,7 +85,7 @@ class McpProvider(ToolRuntimeProvider):
                 field="mcp_endpoint",
             )
         endpoint = self.endpoint(info)
-        endpoint.timeout = min(endpoint.timeout, self.config.list_timeout_seconds)
+        endpoint.timeout = self.config.list_timeout_seconds  # not the tool-call timeout
         tools = await endpoint.list_tools()
         for t in tools:
             if t.input_schema:

@@ -13,7 +13,14 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ["unary_overhead", "streaming_overhead", "real_model", "registry_scale"]
+BENCHES = [
+    "unary_overhead",
+    "streaming_overhead",
+    "real_model",
+    "registry_scale",
+    "vector_query",
+    "rag_ingest",
+]
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -52,6 +59,11 @@ def _headline(name: str, doc: dict) -> dict:
                 "added_ttft_ms": doc["added_ttft_ms"]}  # fmt: skip
     if name == "registry_scale":
         return {"routed_p50_ratio": doc["routed_p50_ratio_largest_over_smallest"]}
+    if name == "vector_query":
+        return {case: r["mesh_added_p50_us"] for case, r in doc["cases"].items()}
+    if name == "rag_ingest":
+        return {"mesh_chunks_per_s": doc["mesh"]["chunks_per_s"],
+                "ratio": doc["ratio_chunks_per_s_mesh/in_process"]}  # fmt: skip
     return {}
 
 

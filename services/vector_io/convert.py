@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from google.protobuf import json_format, struct_pb2, timestamp_pb2
+from google.protobuf import json_format, struct_pb2
 
 from llamastack.common.v1 import content_pb2
 from llamastack.vector_io.v1 import vector_io_pb2 as pb
@@ -127,20 +127,28 @@ def _filter(f: pb.MetadataFilter, path: str = "params.filter") -> Filter:
     raise InvalidArgument(f"{path} is empty: set comparison or compound", field=path)
 
 
+_META_FIELDS = frozenset(f.name for f in pb.ChunkMetadata.DESCRIPTOR.fields) - set(_TIMESTAMPS)
+
+
+def _content_item(item: dict[str, Any]) -> content_pb2.ContentItem:
+    text = item.get("text")
+    if isinstance(text, str) and len(item) == 1:
+        return content_pb2.ContentItem(text=text)  # the common case, without json_format
+    return json_format.ParseDict(item, content_pb2.ContentItem())
+
+
 def chunk_proto(hit: Hit) -> pb.Chunk:
     data = hit.payload
+    meta = data.get("chunk_metadata") or {}
     out = pb.Chunk(
-        content=[json_format.ParseDict(i, content_pb2.ContentItem()) for i in data["content"]],
+        content=[_content_item(i) for i in data["content"]],
         chunk_id=hit.chunk_id,
+        chunk_metadata=pb.ChunkMetadata(**{k: v for k, v in meta.items() if k in _META_FIELDS}),
     )
     if data.get("metadata"):
         out.metadata.update(data["metadata"])
-    meta = dict(data.get("chunk_metadata") or {})
     for key in _TIMESTAMPS:
-        seconds = meta.pop(key, None)
+        seconds = meta.get(key)
         if isinstance(seconds, int | float):
-            ts = timestamp_pb2.Timestamp()
-            ts.FromNanoseconds(int(seconds * 1e9))
-            getattr(out.chunk_metadata, key).CopyFrom(ts)
-    json_format.ParseDict(meta, out.chunk_metadata, ignore_unknown_fields=True)
+            getattr(out.chunk_metadata, key).FromNanoseconds(int(seconds * 1e9))
     return out

@@ -75,7 +75,7 @@ class EdgeEngine:
     async def open(self, name: str, dimension: int) -> EdgeCollection:
         shard = await self._run(self._open, self.root / safe_name(name), dimension)
         collection = EdgeCollection(self, shard, dimension)
-        await self._run(collection.check_ttl)
+        await self._run(collection.check_state)
         return collection
 
     def _open(self, path: Path, dimension: int) -> Any:
@@ -117,6 +117,8 @@ class EdgeCollection:
         self.dimension = dimension
         self.bm25 = q.Bm25()
         self.has_ttl = False
+        #: Whether some segment has an HNSW index (else every search is exact).
+        self.indexed = False
         self._known_keys: set[str] = set()
 
     # -- writes --------------------------------------------------------------------------
@@ -151,6 +153,8 @@ class EdgeCollection:
                 info.points_count,
                 time.monotonic() - started,
             )
+            info = self.shard.info()
+        self.indexed = info.indexed_vectors_count > 0
 
     async def delete(
         self, chunk_ids: list[str], document_ids: list[str], keep_chunk_ids: list[str]
@@ -191,8 +195,7 @@ class EdgeCollection:
         return q.Filter(must=must) if must else None
 
     def _params(self) -> Any:
-        info = self.shard.info()
-        if info.indexed_vectors_count == 0:
+        if not self.indexed:
             return self.q.SearchParams(exact=True)
         return self.q.SearchParams(hnsw_ef=self.engine.config.hnsw_ef)
 
@@ -244,8 +247,9 @@ class EdgeCollection:
         flt = q.Filter(must_not=[q.IsEmptyCondition(key)])
         return self.shard.count(q.CountRequest(filter=flt, exact=True))
 
-    def check_ttl(self) -> None:
+    def check_state(self) -> None:
         self.has_ttl = self._count_with("expires_at") > 0
+        self.indexed = self.shard.info().indexed_vectors_count > 0
 
     async def count(self) -> int:
         return await self.engine._run(lambda: self.shard.count(self.q.CountRequest(exact=True)))

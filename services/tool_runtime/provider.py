@@ -3,6 +3,7 @@ service calls (invoking tools; the RAG tool's insert and query)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -36,12 +37,24 @@ class ToolGroupEntry:
 
 @dataclass(frozen=True)
 class Call:
-    """What a tool call carries besides its arguments."""
+    """What a call carries besides its arguments."""
 
-    #: Seconds left of the caller's deadline (None: no deadline).
-    timeout: float | None = None
+    #: `time.monotonic()` when the caller's deadline passes (None: no deadline).
+    deadline: float | None = None
     #: The reference's `X-LlamaStack-Provider-Data` JSON, when the caller sent it.
     provider_data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def within(cls, seconds: float | None, provider_data: dict[str, Any] | None = None) -> Call:
+        deadline = time.monotonic() + seconds if seconds is not None else None
+        return cls(deadline, provider_data or {})
+
+    @property
+    def timeout(self) -> float | None:
+        """Seconds left of the caller's deadline, for the next outbound call."""
+        if self.deadline is None:
+            return None
+        return max(self.deadline - time.monotonic(), 0.001)
 
 
 @runtime_checkable

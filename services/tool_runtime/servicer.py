@@ -24,7 +24,9 @@ def servicers(host: ProviderHost[Any]) -> list[tuple[Any, Any]]:
 
 
 def _call(context) -> Call:
-    return Call(context.time_remaining(), convert.provider_data(context.invocation_metadata()))
+    return Call.within(
+        context.time_remaining(), convert.provider_data(context.invocation_metadata())
+    )
 
 
 class ToolRuntimeServicer(pb_grpc.ToolRuntimeServiceServicer):

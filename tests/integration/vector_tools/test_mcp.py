@@ -4,6 +4,7 @@ that hangs past the deadline, credentials, an unreachable server."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import grpc
@@ -15,7 +16,7 @@ from llamastack.registry.v1 import tool_group_service_pb2 as tg
 from llamastack.registry.v1 import tool_group_service_pb2_grpc as tg_grpc
 from llamastack.tool_runtime.v1 import tool_runtime_service_pb2 as trs
 from llamastack.tool_runtime.v1 import tool_runtime_service_pb2_grpc as trs_grpc
-from tests.integration.vector_tools.mesh import reason
+from tests.integration.vector_tools.mesh import MCP_TOKEN, reason
 
 
 def _struct(d: dict) -> struct_pb2.Struct:
@@ -69,6 +70,7 @@ def test_registered_tools_keep_their_schemas(groups, runtime, mcp_group):
         ("a", "integer", True), ("b", "integer", True),
     ]  # fmt: skip
     listed = runtime.ListRuntimeTools(trs.ListRuntimeToolsRequest(tool_group_id="mcp::tools"))
+    assert [t.name for t in listed.data] == sorted(tools)
     greet = next(t for t in listed.data if t.name == "greet")
     punctuation = next(p for p in greet.parameters if p.name == "punctuation")
     assert not punctuation.required and punctuation.default.string_value == "!"
@@ -147,8 +149,30 @@ def test_credentials_from_the_provider_config(groups, runtime, mcp_secure_server
     )  # fmt: skip
     try:
         assert invoke(runtime, "mcp::secure/add", {"a": 1, "b": 2}).content[0].text == "3"
+        # Per call, the reference's provider data header wins for that endpoint.
+        wrong = {"mcp_headers": {mcp_secure_server.url: {"Authorization": "Bearer wrong"}}}
+        with pytest.raises(grpc.RpcError) as denied:
+            runtime.InvokeTool(
+                trs.InvokeToolRequest(tool_name="add", kwargs=_struct({"a": 1, "b": 2})),
+                metadata=(("x-llamastack-provider-data", json.dumps(wrong)),),
+                timeout=30,
+            )
+        assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
     finally:
         groups.UnregisterToolGroup(tg.UnregisterToolGroupRequest(toolgroup_id="mcp::secure"))
+    # Headers can also come with the group (stored in the registry as given).
+    groups.RegisterToolGroup(
+        tg.RegisterToolGroupRequest(
+            toolgroup_id="mcp::with-args", provider_id="mcp",
+            mcp_endpoint=content_pb2.Url(uri=mcp_secure_server.sse_url),
+            args=_struct({"headers": {"Authorization": f"Bearer {MCP_TOKEN}"}}),
+        ),
+        timeout=60,
+    )  # fmt: skip
+    try:
+        assert invoke(runtime, "add", {"a": 2, "b": 2}).content[0].text == "4"
+    finally:
+        groups.UnregisterToolGroup(tg.UnregisterToolGroupRequest(toolgroup_id="mcp::with-args"))
 
 
 def test_unreachable_server_stores_nothing(groups):

@@ -23,6 +23,8 @@ BENCHES = [
     "safety_overhead",
     "openai_overhead",
     "auth_overhead",
+    "vector_query",
+    "rag_ingest",
 ]
 RESULTS = Path(__file__).parent / "results"
 
@@ -76,6 +78,11 @@ def _headline(name: str, doc: dict) -> dict:
     if name == "auth_overhead":
         return {"added_p50_us": doc["added_p50_us"],
                 "security_cpu_us_per_call": doc["in_process_cpu_us_per_call"]}  # fmt: skip
+    if name == "vector_query":
+        return {case: r["mesh_added_p50_us"] for case, r in doc["cases"].items()}
+    if name == "rag_ingest":
+        return {"mesh_chunks_per_s": doc["mesh"]["chunks_per_s"],
+                "ratio": doc["ratio_chunks_per_s_mesh/in_process"]}  # fmt: skip
     return {}
 
 

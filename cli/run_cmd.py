@@ -89,6 +89,15 @@ def run(
             help="Restarts of a crashed process per 5 minutes before giving up.",
         ),
     ] = 5,
+    liveness_timeout: Annotated[
+        float,
+        typer.Option(
+            "--liveness-timeout",
+            min=0,
+            help="Seconds a ready process may fail its liveness check before it is killed "
+            "and restarted (0: never).",
+        ),
+    ] = 30.0,
 ) -> None:
     """Start a distribution: API services, gateway and Envoy as supervised processes."""
     try:
@@ -105,6 +114,7 @@ def run(
         log_level=log_level,
         startup_timeout=startup_timeout,
         max_restarts=max_restarts,
+        liveness_timeout=liveness_timeout,
     )
     try:
         code = launch(options)

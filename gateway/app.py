@@ -12,6 +12,7 @@ from gateway.router import Router, build_handlers
 from gateway.servicers.inspect import InspectServicer, StartupState
 from gateway.servicers.registry import registry_servicers
 from gateway.store.open import open_store
+from gateway.streams import StreamGuard
 from llamastack.inspect.v1 import inspect_service_pb2_grpc
 from services.common.config import ConfigError, RunConfig, load_run_config
 from services.common.security.mesh import mesh_credentials
@@ -49,7 +50,10 @@ async def build(settings: Settings) -> Component:
     security = build_security(config, state, mesh_credentials())
     directory = Directory(service_addresses(config))
     registry = Registry(store, directory, access=security.access)
-    router = Router(registry, directory, settings.default_timeout_s, hooks=security)
+    streams = StreamGuard(settings.stream_idle_timeout_s)
+    router = Router(
+        registry, directory, settings.default_timeout_s, hooks=security, streams=streams
+    )
 
     startup = StartupState()
 
@@ -89,6 +93,7 @@ async def build(settings: Settings) -> Component:
         method_handlers=build_handlers(router, skip_packages=GATEWAY_PACKAGES),
         start=start,
         stop=stop,
+        drain=streams.drain,
         port=settings.grpc_port if settings.grpc_port is not None else config.port_of("gateway"),
         interceptors=[security.interceptor] if security.interceptor is not None else [],
     )

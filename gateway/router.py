@@ -8,11 +8,13 @@ as `x-llamastack-provider-id` (and the registry identifier the caller used as
 `x-llamastack-resource-id`, for messages). Other RPCs go to the one service hosting their API.
 Responses are never decoded: unary replies and stream chunks pass through as bytes, chunk
 by chunk. Upstream errors pass through unchanged; a service that cannot be reached is
-UNAVAILABLE naming it.
+UNAVAILABLE naming it. Streams that fail or stall end with an error that REST callers see too
+(`gateway/streams.py`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from google.protobuf.message import Message
 
 from gateway.directory import Directory, ServiceEntry
 from gateway.registry import Registry
+from gateway.streams import REST_METADATA, ErrorTail, StreamGuard
 from services.common import descriptors
 from services.common.errors import InvalidArgument
 from services.common.interceptors import guard_stream, guard_unary
@@ -40,7 +43,7 @@ log = logging.getLogger(__name__)
 # credentials are for the gateway, never for the services).
 _HOP_KEYS = frozenset(
     {"user-agent", "content-type", "te", "host", PROVIDER_ID_METADATA, RESOURCE_ID_METADATA,
-     "authorization", TOKEN_METADATA, *FORWARDED_KEYS}
+     "authorization", TOKEN_METADATA, REST_METADATA, *FORWARDED_KEYS}
 )  # fmt: skip
 
 
@@ -108,11 +111,14 @@ class Router:
         directory: Directory,
         default_timeout: float,
         hooks: CallHooks | None = None,
+        streams: StreamGuard | None = None,
     ):
         self.registry = registry
         self.directory = directory
         self.default_timeout = default_timeout
         self.hooks = hooks
+        #: Idle, deadline and drain timers of forwarded streams, and their error tails.
+        self.streams = streams if streams is not None else StreamGuard(0)
 
     def _forwarded(self, context: grpc.aio.ServicerContext) -> list[tuple[str, str]]:
         """The caller's metadata minus hop headers, with the call's request id (the guard
@@ -184,6 +190,7 @@ class Router:
     def stream(self, method: descriptors.MethodInfo):
         view = _view_for(method) if method.routing else None
         calls: dict[str, grpc.aio.UnaryStreamMultiCallable] = {}
+        tail = ErrorTail.for_method(method)  # what a REST caller gets last when it fails
 
         async def handle(data: bytes, context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
             entry, payload, metadata = await self._prepare(method, view, data, context)
@@ -192,14 +199,21 @@ class Router:
                 multi = calls[entry.name] = entry.channel.unary_stream(method.path)
             call = multi(payload, timeout=self._timeout(context), metadata=metadata)
             sink = self.hooks.usage_sink() if self.hooks is not None else None
+            watch = self.streams.watch(call, context, entry)
             try:
                 async for chunk in call:
+                    watch.last = chunk  # progress for the idle timer (gateway/streams.py)
                     yield chunk
                 if sink is not None:
                     sink(await call.trailing_metadata())
-            except grpc.aio.AioRpcError as err:
-                raise entry.upstream_error(err) from None
+            except (grpc.aio.AioRpcError, asyncio.CancelledError) as exc:
+                error = watch.failure(exc)
+                last = watch.tail(tail, context, error)
+                if last is not None:
+                    yield last  # a stream that fails says so, also over SSE
+                raise error from None
             finally:
+                watch.close()
                 if not call.done():
                     call.cancel()  # the caller went away: stop the upstream work too
 

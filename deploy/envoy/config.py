@@ -20,8 +20,12 @@ chain, in order:
 - Requests that match no HTTP rule are rejected (404) instead of being forwarded as broken
   gRPC calls; native gRPC and gRPC-Web pass through to the gateway unbuffered (their own route),
   so bidirectional streams such as server reflection work through Envoy too.
-- No route timeout: streams last as long as the mesh's own deadlines allow (REST callers may
-  send `grpc-timeout`). A stream silent in both directions for `STREAM_IDLE_TIMEOUT` is closed.
+- No route timeout: streams last as long as the mesh's own deadlines allow. REST callers set
+  a deadline with `x-llamastack-timeout-ms: <ms>` (the `llamastack.rest` filter turns it
+  into `grpc-timeout`) or `grpc-timeout` itself; the transcoder forwards it to the gateway.
+  A stream silent in both directions for `STREAM_IDLE_TIMEOUT` is closed.
+- REST requests carry `x-llamastack-rest: 1` to the gateway (removed from gRPC requests), so
+  a stream that fails after it started ends with an error event (`gateway/streams.py`).
 - The admin interface listens on 127.0.0.1 only.
 """
 
@@ -66,6 +70,7 @@ CORS_DEFAULTS: dict[str, Any] = {
         "x-grpc-web",
         "x-user-agent",
         "grpc-timeout",
+        "x-llamastack-timeout-ms",
         "traceparent",
         "tracestate",
         "x-llamastack-provider-data",
@@ -363,10 +368,24 @@ _REST_LUA = """\
 local OPENAI = {%(openai)s}
 
 function envoy_on_request(handle)
-  local ct = handle:headers():get("content-type") or ""
+  local headers = handle:headers()
+  local ct = headers:get("content-type") or ""
   if string.sub(ct, 1, 16) ~= "application/grpc" then
     local md = handle:streamInfo():dynamicMetadata()
     md:set("llamastack", "rest", true)
+    -- The gateway ends a REST caller's failed stream with an error event (gateway/streams.py).
+    headers:replace("x-llamastack-rest", "1")
+    local ms = headers:get("x-llamastack-timeout-ms")
+    if ms ~= nil then
+      if string.match(ms, "^[1-9]%%d*$") == nil or #ms > 8 then
+        handle:respond({[":status"] = "400", ["content-type"] = "application/json"},
+          '{"code":3,"message":"x-llamastack-timeout-ms must be a whole number of '
+          .. 'milliseconds from 1 to 99999999","details":[]}')
+        return
+      end
+      headers:replace("grpc-timeout", ms .. "m")
+      headers:remove("x-llamastack-timeout-ms")
+    end
     local path = handle:headers():get(":path") or ""
     for _, prefix in ipairs(OPENAI) do
       local next_char = string.sub(path, #prefix + 1, #prefix + 1)
@@ -375,6 +394,8 @@ function envoy_on_request(handle)
         md:set("llamastack", "openai", true)
       end
     end
+  else
+    headers:remove("x-llamastack-rest")
   end
 end
 

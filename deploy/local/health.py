@@ -1,8 +1,9 @@
 """Readiness probes the supervisor polls without blocking its loop.
 
 gRPC processes: `grpc.health.v1.Health/Check` for the whole server (`""`), which every mesh
-process answers NOT_SERVING until its component is ready. Envoy: the admin `/ready` endpoint
-(200 once its listeners are up).
+process answers NOT_SERVING until its component is ready, and for `liveness` (SERVING while the
+process serves at all; the supervisor restarts a process that stops answering it). Envoy: the
+admin `/ready` endpoint (200 once its listeners are up).
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ class Probe(Protocol):
 class GrpcHealthProbe:
     """Non-blocking health checks: one call in flight at a time, read when done."""
 
-    def __init__(self, address: str, timeout: float = 1.0) -> None:
+    def __init__(self, address: str, timeout: float = 1.0, service: str = "") -> None:
         self.address = address
+        self.service = service
         self._timeout = timeout
         self._channel = grpc.insecure_channel(address)
         self._stub = health_pb2_grpc.HealthStub(self._channel)
@@ -40,7 +42,7 @@ class GrpcHealthProbe:
     def poll(self) -> bool | None:
         if self._call is None:
             self._call = self._stub.Check.future(
-                health_pb2.HealthCheckRequest(service=""), timeout=self._timeout
+                health_pb2.HealthCheckRequest(service=self.service), timeout=self._timeout
             )
             return None
         if not self._call.done():

@@ -65,6 +65,12 @@ class LaunchOptions:
     restart_window: float = 300.0
     #: Seconds a child gets between SIGTERM and SIGKILL.
     stop_grace: float = 10.0
+    #: Seconds a ready process may fail its liveness check (gRPC health `liveness`, Envoy's
+    #: `/ready`: not SERVING, or no answer within a second) before it is killed and restarted,
+    #: as a Kubernetes livenessProbe would; 0 turns the check off.
+    liveness_timeout: float = 30.0
+    #: Seconds between two liveness checks of a process.
+    liveness_period: float = 1.0
 
 
 @dataclass

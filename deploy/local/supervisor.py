@@ -11,7 +11,10 @@ One thread, one loop, ten ticks a second. Each process moves through
   loop): the launcher shows the end of its log and stops everything.
 - READY: a process that exits is restarted after a backoff (0.5 s, doubling, at most 15 s),
   on the port it had, at most `max_restarts` times per `restart_window`; past that the
-  launcher gives up and stops the stack.
+  launcher gives up and stops the stack. A process that is alive but stuck (its gRPC health
+  `liveness`, or Envoy's `/ready`, not SERVING or not answering within a second, for
+  `liveness_timeout` seconds) is killed with SIGKILL and restarted the same way, as a
+  Kubernetes livenessProbe would.
 
 Stopping (Ctrl-C, SIGTERM, SIGHUP, or a failure): SIGTERM to every child, front ends first,
 wait up to `stop_grace` seconds for them all, then SIGKILL whatever is left. A second Ctrl-C
@@ -34,6 +37,7 @@ from deploy.local.health import EnvoyProbe, GrpcHealthProbe, Probe
 from deploy.local.process import ManagedProcess, describe_exit
 from deploy.local.spec import LaunchOptions, Plan
 from deploy.local.ui import ProgressTracker, View
+from services.common.server import LIVENESS
 
 __all__ = ["LaunchFailed", "State", "Supervisor"]
 
@@ -69,6 +73,11 @@ class _Child:
         self.restart_at = 0.0
         self.restarts: deque[float] = deque()
         self.down_since = 0.0
+        #: Liveness while READY: the probe, when it last said SERVING, when to ask next.
+        self.liveness: Probe | None = None
+        self.live_at = 0.0
+        self.next_live_check = 0.0
+        self.live_pending = False
 
 
 class Supervisor:
@@ -146,9 +155,7 @@ class Supervisor:
                 break
             time.sleep(0.05)
         for child in self.children.values():
-            if child.probe is not None:
-                child.probe.close()
-                child.probe = None
+            self._close_probes(child)
             child.state = State.STOPPED
         if running:
             times = ", ".join(f"{n} {t:.1f}s" for n, t in took.items())
@@ -198,6 +205,8 @@ class Supervisor:
             code = proc.poll()
             if code is not None:
                 self._crashed(child, code, now)
+            else:
+                self._check_live(child, now)
         elif child.state is State.BACKOFF and now >= child.restart_at:
             self._spawn(child)
 
@@ -213,9 +222,7 @@ class Supervisor:
             raise LaunchFailed(f"cannot start {proc.name} ({' '.join(spec.argv)}): {exc}") from exc
         child.state = State.STARTING
         child.listening = False
-        if child.probe is not None:
-            child.probe.close()
-            child.probe = None
+        self._close_probes(child)
         self.view.starting(proc.name, proc.pid or 0, proc.starts)
         self._write_state()
 
@@ -246,6 +253,12 @@ class Supervisor:
         assert child.probe is not None
         if child.probe.poll():
             child.state = State.READY
+            child.liveness = (
+                GrpcHealthProbe(proc.spec.address, service=LIVENESS)
+                if proc.spec.kind == "grpc"
+                else EnvoyProbe(proc.spec.admin_port)
+            )
+            child.live_at, child.next_live_check, child.live_pending = now, now, False
             if child.ever_ready:
                 self.view.message(
                     f"{proc.name} is back (pid {proc.pid}): SERVING again "
@@ -258,6 +271,36 @@ class Supervisor:
             self._write_state()
             return
         self._check_timeout(child, now)
+
+    def _check_live(self, child: _Child, now: float) -> None:
+        """Kill a ready process that failed its liveness check for `liveness_timeout` s (it is
+        stuck: a drain would only wait); the next tick sees it exit and restarts it."""
+        probe, timeout = child.liveness, self.options.liveness_timeout
+        if probe is None or timeout <= 0:
+            return
+        if child.live_pending or now >= child.next_live_check:
+            alive = probe.poll()  # None while the check is in flight
+            child.live_pending = alive is None
+            if alive is not None:
+                child.next_live_check = now + self.options.liveness_period
+            if alive:
+                child.live_at = now
+        if now - child.live_at > timeout:
+            proc = child.proc
+            self.view.message(
+                f"{proc.name} (pid {proc.pid}) failed its liveness check for {timeout:g}s "
+                f"(last: {getattr(probe, 'last_status', '?')}): killing it to restart it",
+                "red",
+            )
+            self._close_probes(child)
+            proc.kill()
+
+    @staticmethod
+    def _close_probes(child: _Child) -> None:
+        for probe in (child.probe, child.liveness):
+            if probe is not None:
+                probe.close()
+        child.probe = child.liveness = None
 
     def _check_timeout(self, child: _Child, now: float) -> None:
         proc = child.proc

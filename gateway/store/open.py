@@ -25,4 +25,4 @@ async def open_store(config: RunConfig, settings: Settings) -> RegistryStore:
     from gateway.store.sqlite import SqliteStore
 
     assert where.path is not None
-    return SqliteStore(where.path)
+    return SqliteStore(where.path, config.metadata_store.busy_timeout_s)

@@ -6,6 +6,11 @@ Layout under `<ns>:registry:v1:`:
 - `c:<kind>:<parent>`      set of child identifiers (tools of a tool group)
 - `p:<provider_id>`        set of `<kind>:<identifier>` owned by a provider
 Writes are Lua scripts, so a record and its indexes change atomically.
+
+While Redis cannot be reached (restarting, loading its AOF) every call fails at once with
+UNAVAILABLE naming the store; the client reconnects by itself once Redis is back. With AOF
+(`appendonly yes`, fsync every second by default) a restarted Redis keeps what it acknowledged,
+up to the last second on a crash of its host; `appendfsync always` closes that gap.
 """
 
 from __future__ import annotations
@@ -13,12 +18,16 @@ from __future__ import annotations
 from dataclasses import astuple, fields
 
 import redis.asyncio as aioredis
+from redis import exceptions as redis_errors
 
 from gateway.store import Record
+from services.common.errors import ServiceUnavailable
 
 __all__ = ["RedisStore"]
 
 _FIELDS = [f.name for f in fields(Record)]
+#: Redis down, restarting or still loading its data (BusyLoadingError is a ConnectionError).
+_DOWN = (redis_errors.ConnectionError, redis_errors.TimeoutError)
 
 # KEYS: record key, kind index, provider index, children keys...; ARGV: field values...
 _PUT = """
@@ -72,7 +81,12 @@ return found
 
 class RedisStore:
     def __init__(self, url: str, namespace: str = "llamastack") -> None:
-        self._redis = aioredis.Redis.from_url(url, decode_responses=False)
+        # Bounded: a Redis that hangs is UNAVAILABLE after a few seconds, never a stuck call.
+        self._redis = aioredis.Redis.from_url(
+            url, decode_responses=False, socket_timeout=5.0, socket_connect_timeout=2.0
+        )
+        kwargs = self._redis.connection_pool.connection_kwargs
+        self._where = f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}"  # no credentials
         self._prefix = f"{namespace}:registry:v1:"
         self._put = self._redis.register_script(_PUT)
         self._delete = self._redis.register_script(_DELETE)
@@ -83,8 +97,18 @@ class RedisStore:
     async def ping(self) -> None:
         await self._redis.ping()
 
+    def _down(self, exc: Exception) -> ServiceUnavailable:
+        return ServiceUnavailable(
+            f"the registry store (Redis at {self._where}) is unavailable: {exc}; retry shortly",
+            service="registry-store",
+            address=self._where,
+        )
+
     async def get(self, kind: str, identifier: str) -> Record | None:
-        data = await self._redis.hgetall(self._key(kind, identifier))
+        try:
+            data = await self._redis.hgetall(self._key(kind, identifier))
+        except _DOWN as exc:
+            raise self._down(exc) from exc
         return _decode(data) if data else None
 
     async def put_if_absent(self, record: Record, children: list[Record] = ()) -> Record | None:
@@ -92,20 +116,32 @@ class RedisStore:
         argv: list = [self._prefix, len(rows), len(_FIELDS), *_FIELDS]
         for r in rows:
             argv.extend(astuple(r))
-        existing = await self._put(keys=[self._key(record.kind, record.identifier)], args=argv)
+        try:
+            existing = await self._put(keys=[self._key(record.kind, record.identifier)], args=argv)
+        except _DOWN as exc:
+            raise self._down(exc) from exc
         if not existing:
             return None
         flat = list(existing)
         return _decode(dict(zip(flat[::2], flat[1::2], strict=True)))
 
     async def delete(self, kind: str, identifier: str, child_kind: str = "") -> bool:
-        found = await self._delete(
-            keys=[self._key(kind, identifier)],
-            args=[self._prefix, kind, identifier, child_kind],
-        )
+        try:
+            found = await self._delete(
+                keys=[self._key(kind, identifier)],
+                args=[self._prefix, kind, identifier, child_kind],
+            )
+        except _DOWN as exc:
+            raise self._down(exc) from exc
         return bool(found)
 
     async def list(self, kind: str, after: str, limit: int, parent: str = "") -> list[Record]:
+        try:
+            return await self._list(kind, after, limit, parent)
+        except _DOWN as exc:
+            raise self._down(exc) from exc
+
+    async def _list(self, kind: str, after: str, limit: int, parent: str) -> list[Record]:
         if parent:
             members = await self._redis.smembers(f"{self._prefix}c:{kind}:{parent}")
             idents = sorted(m.decode() for m in members if m.decode() > after)[:limit]
@@ -118,6 +154,12 @@ class RedisStore:
         return await self._many(kind, idents)
 
     async def by_provider(self, provider_id: str) -> list[Record]:
+        try:
+            return await self._by_provider(provider_id)
+        except _DOWN as exc:
+            raise self._down(exc) from exc
+
+    async def _by_provider(self, provider_id: str) -> list[Record]:
         members = sorted(
             m.decode() for m in await self._redis.smembers(f"{self._prefix}p:{provider_id}")
         )

@@ -2,7 +2,9 @@
 
 WAL mode lets several processes share the file (readers never wait for the writer), and a
 busy timeout makes concurrent writers queue instead of failing. Reads run on the event loop
-thread (primary-key lookups take microseconds); writes run on one worker thread.
+thread (primary-key lookups take microseconds); writes run on one worker thread. A write that
+finds the file locked by another writer waits up to `busy_timeout_s` (run.yaml
+`metadata_store.busy_timeout_s`, 30 s), then fails with UNAVAILABLE having written nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import astuple
 from pathlib import Path
 
 from gateway.store import Record
+from services.common.errors import ServiceUnavailable
 
 __all__ = ["SqliteStore"]
 
@@ -35,10 +38,12 @@ CREATE INDEX IF NOT EXISTS {_TABLE}_provider ON {_TABLE} (provider_id);
 """
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+def _connect(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+    )
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn
 
@@ -48,16 +53,26 @@ def _record(row: tuple) -> Record:
 
 
 class SqliteStore:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, busy_timeout_s: float = 30.0) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = _connect(self.path)
+        self.busy_timeout_s = busy_timeout_s
+        self._writer = _connect(self.path, busy_timeout_s)
         self._writer.executescript(_SCHEMA)
-        self._reader = _connect(self.path)
+        self._reader = _connect(self.path, busy_timeout_s)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-sqlite")
 
     async def _write(self, fn, *args):
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            raise ServiceUnavailable(
+                f"the registry store {self.path} stayed locked by another writer for "
+                f"{self.busy_timeout_s:g}s ({exc}); nothing was written, retry",
+                service="registry-store",
+            ) from exc
 
     async def get(self, kind: str, identifier: str) -> Record | None:
         row = self._reader.execute(

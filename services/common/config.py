@@ -97,6 +97,8 @@ class RegistryStoreConfig(_Model):
     url: str | None = None
     #: Key prefix in Redis (several stacks can share one server).
     namespace: str = "llamastack"
+    #: SQLite: how long a write waits for another writer's lock before it fails (UNAVAILABLE).
+    busy_timeout_s: float = Field(default=30.0, gt=0)
 
 
 class ServiceSpec(_Model):

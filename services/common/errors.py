@@ -17,6 +17,7 @@ from llamastack.common.v1 import errors_pb2
 __all__ = [
     "DOMAIN",
     "AlreadyExists",
+    "DeadlineExceeded",
     "FailedPrecondition",
     "InvalidArgument",
     "LlamaStackError",
@@ -101,6 +102,14 @@ class UpstreamUnavailable(LlamaStackError):
 
     code = grpc.StatusCode.UNAVAILABLE
     reason = Reason.ERROR_REASON_UPSTREAM_UNAVAILABLE
+
+
+class DeadlineExceeded(LlamaStackError):
+    """The call ran out of time (the caller's deadline, a stream that went silent, a remote
+    server that did not answer in time)."""
+
+    code = grpc.StatusCode.DEADLINE_EXCEEDED
+    reason = Reason.ERROR_REASON_TIMEOUT
 
 
 class Unsupported(LlamaStackError):

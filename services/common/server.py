@@ -58,6 +58,9 @@ class Component:
     start: Callable[[], Awaitable[None]] | None = None
     #: Releases resources after the server stopped.
     stop: Callable[[], Awaitable[None]] | None = None
+    #: Called with the drain period when a drain starts, while in-flight calls still run
+    #: (the gateway ends the streams still open before the period is over).
+    drain: Callable[[float], Awaitable[None]] | None = None
     #: Port to listen on; None: `LLS_GRPC_PORT`, else the port table's default.
     port: int | None = None
     #: Set once `start()` finished (readiness); components read it (the gateway's health).
@@ -156,7 +159,12 @@ async def serve(component: Component, settings: Settings) -> None:
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await starter
     await health_servicer.enter_graceful_shutdown()
+    drainer = None
+    if component.drain is not None:
+        drainer = asyncio.create_task(component.drain(settings.drain_seconds))
     await server.stop(settings.drain_seconds)
+    if drainer is not None:
+        drainer.cancel()
     if listener is not None:
         await listener.stop()
     if component.stop is not None:

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     drain_seconds: float = 5.0
     #: Deadline for outbound calls when the caller gave none.
     default_timeout_s: float = 600.0
+    #: The gateway ends a forwarded stream whose service sent nothing for this long
+    #: (DEADLINE_EXCEEDED); 0 turns the check off.
+    stream_idle_timeout_s: float = 300.0
     #: Directory for state (SQLite registry, jobs) when the run.yaml does not say.
     state_dir: Path = Path.home() / ".llamastack-mesh"
 

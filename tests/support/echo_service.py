@@ -13,10 +13,12 @@ import json
 from typing import Any
 
 import grpc
+from google.api import httpbody_pb2
 from google.protobuf import struct_pb2
 
 from llamastack.common.v1 import message_pb2
 from llamastack.inference.v1 import inference_pb2, inference_service_pb2, inference_service_pb2_grpc
+from llamastack.openai.v1 import openai_service_pb2_grpc
 from llamastack.registry.v1 import resources_pb2
 from llamastack.safety.v1 import safety_service_pb2, safety_service_pb2_grpc
 from llamastack.vector_io.v1 import vector_io_pb2, vector_io_service_pb2, vector_io_service_pb2_grpc
@@ -88,9 +90,9 @@ class EchoSafety(safety_service_pb2_grpc.SafetyServiceServicer):
 
 
 class EchoInference(inference_service_pb2_grpc.InferenceServiceServicer):
-    """ChatCompletion echoes; StreamChatCompletion streams `max_tokens` chunks, one every
-    `temperature` seconds of a top_p strategy (0 when unset). Both report `max_tokens` (10
-    when unset) as the tokens used, as the inference service does with its real counts."""
+    """ChatCompletion echoes (after `temperature` seconds of a top_p strategy); StreamChatCompletion
+    streams `max_tokens` chunks, one every `temperature` seconds (0 when unset). Both report
+    `max_tokens` (10 when unset) as the tokens used, as the inference service does."""
 
     def __init__(self, host: ProviderHost) -> None:
         self.host = host
@@ -98,6 +100,8 @@ class EchoInference(inference_service_pb2_grpc.InferenceServiceServicer):
     async def ChatCompletion(self, request, context):
         provider = self.host.for_call(context)
         provider.check(request.model_id)
+        if request.sampling_params.top_p.temperature:
+            await asyncio.sleep(request.sampling_params.top_p.temperature)
         report_tokens(context, request.sampling_params.max_tokens or 10)
         return inference_service_pb2.ChatCompletionResponse(
             completion_message=message_pb2.Message(
@@ -123,6 +127,29 @@ class EchoInference(inference_service_pb2_grpc.InferenceServiceServicer):
         report_tokens(context, n)
 
 
+class EchoOpenAI(openai_service_pb2_grpc.OpenAIServiceServicer):
+    """ChatCompletionsHttp: with `stream`, `max_tokens` (3 when unset) OpenAI chunk events, one
+    every `temperature` seconds, then `data: [DONE]`; without, one JSON body."""
+
+    def __init__(self, host: ProviderHost) -> None:
+        self.host = host
+
+    async def ChatCompletionsHttp(self, request, context):
+        provider = self.host.for_call(context)
+        provider.check(request.model)
+        if not request.stream:
+            body = {"object": "chat.completion", "model": request.model}
+            yield httpbody_pb2.HttpBody(content_type="application/json", data=json.dumps(body))
+            return
+        for i in range(request.max_tokens or 3):
+            if request.temperature:
+                await asyncio.sleep(request.temperature)
+            chunk = {"object": "chat.completion.chunk", "choices": [{"delta": {"content": str(i)}}]}
+            data = f"data: {json.dumps(chunk)}\n\n".encode()
+            yield httpbody_pb2.HttpBody(content_type="text/event-stream", data=data)
+        yield httpbody_pb2.HttpBody(content_type="text/event-stream", data=b"data: [DONE]\n\n")
+
+
 class EchoVectorIo(vector_io_service_pb2_grpc.VectorIoServiceServicer):
     """QueryChunks answers one chunk echoing what the service received."""
 
@@ -138,22 +165,19 @@ class EchoVectorIo(vector_io_service_pb2_grpc.VectorIoServiceServicer):
 
 
 SERVICERS = {
-    "safety": (safety_service_pb2_grpc.add_SafetyServiceServicer_to_server, EchoSafety),
-    "inference": (
-        inference_service_pb2_grpc.add_InferenceServiceServicer_to_server,
-        EchoInference,
-    ),
-    "vector_io": (vector_io_service_pb2_grpc.add_VectorIoServiceServicer_to_server, EchoVectorIo),
+    "safety": [(safety_service_pb2_grpc.add_SafetyServiceServicer_to_server, EchoSafety)],
+    "inference": [
+        (inference_service_pb2_grpc.add_InferenceServiceServicer_to_server, EchoInference),
+        (openai_service_pb2_grpc.add_OpenAIServiceServicer_to_server, EchoOpenAI),
+    ],
+    "vector_io": [(vector_io_service_pb2_grpc.add_VectorIoServiceServicer_to_server, EchoVectorIo)],
 }
 
 
 def servicers(host: ProviderHost) -> list[tuple[Any, Any]]:
     for provider in host.providers.values():
         provider.serve_api(host.api)
-    if host.api not in SERVICERS:
-        return []
-    add, cls = SERVICERS[host.api]
-    return [(add, cls(host))]
+    return [(add, cls(host)) for add, cls in SERVICERS.get(host.api, [])]
 
 
 async def slow_start(host: ProviderHost) -> None:

@@ -8,15 +8,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import grpc
 from google.api import httpbody_pb2
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
-from llamastack.common.v1 import errors_pb2
 from llamastack.openai.v1 import openai_service_pb2 as pb
-from services.common.errors import FailedPrecondition, LlamaStackError
-from services.common.logs import REQUEST_ID
+from services.common.errors import FailedPrecondition
 from services.inference.convert import plain_json
 
 __all__ = [
@@ -25,7 +22,6 @@ __all__ = [
     "chat_completion",
     "completion",
     "embeddings",
-    "error_json",
     "json_body",
     "request_json",
     "sse_body",
@@ -35,17 +31,6 @@ JSON = "application/json"
 SSE = "text/event-stream"
 #: The last Server-Sent Event of every OpenAI stream.
 DONE = httpbody_pb2.HttpBody(content_type=SSE, data=b"data: [DONE]\n\n")
-#: OpenAI's error `type` per status (the HTTP status Envoy gives the gRPC code).
-_ERROR_TYPES = {
-    grpc.StatusCode.INVALID_ARGUMENT: "invalid_request_error",
-    grpc.StatusCode.FAILED_PRECONDITION: "invalid_request_error",
-    grpc.StatusCode.OUT_OF_RANGE: "invalid_request_error",
-    grpc.StatusCode.NOT_FOUND: "invalid_request_error",
-    grpc.StatusCode.ALREADY_EXISTS: "invalid_request_error",
-    grpc.StatusCode.UNAUTHENTICATED: "authentication_error",
-    grpc.StatusCode.PERMISSION_DENIED: "permission_error",
-    grpc.StatusCode.RESOURCE_EXHAUSTED: "rate_limit_error",
-}
 
 
 def request_json(request: Message) -> dict[str, Any]:
@@ -98,23 +83,3 @@ def json_body(data: dict[str, Any]) -> httpbody_pb2.HttpBody:
 
 def sse_body(data: dict[str, Any]) -> httpbody_pb2.HttpBody:
     return httpbody_pb2.HttpBody(content_type=SSE, data=b"data: " + _dumps(data) + b"\n\n")
-
-
-def error_json(exc: BaseException) -> dict[str, Any]:
-    """OpenAI's error object for a failure in the middle of a stream (earlier failures are a
-    gRPC status, which Envoy turns into the HTTP status and this shape)."""
-    if isinstance(exc, LlamaStackError):
-        code, message = exc.code, exc.message
-        param = exc.metadata.get("field")
-        name = errors_pb2.ErrorReason.Name(exc.reason).removeprefix("ERROR_REASON_").lower()
-    else:
-        code, param, name = grpc.StatusCode.INTERNAL, None, "internal"
-        message = f"internal error (request id {REQUEST_ID.get()}); the service log has the details"
-    return {
-        "error": {
-            "message": message,
-            "type": _ERROR_TYPES.get(code, "server_error"),
-            "param": param,
-            "code": name,
-        }
-    }

@@ -28,17 +28,11 @@ def _call(request: Any, context: grpc.aio.ServicerContext) -> tuple[Call, dict[s
 
 
 async def _sse(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[httpbody_pb2.HttpBody]:
-    """`data: {chunk}` events, then `data: [DONE]`. A failure after the first event is sent as
-    an `error` event (what OpenAI's SDKs raise) and as the call's status."""
-    started = False
-    try:
-        async for chunk in chunks:
-            started = True
-            yield convert.sse_body(chunk)
-    except Exception as exc:
-        if started:
-            yield convert.sse_body(convert.error_json(exc))
-        raise
+    """`data: {chunk}` events, then `data: [DONE]`. A failure ends the call with its status and
+    no `[DONE]`; the gateway turns a status after the first event into OpenAI's `error` event
+    for the REST caller (gateway/streams.py), also when this process dies."""
+    async for chunk in chunks:
+        yield convert.sse_body(chunk)
     yield convert.DONE
 
 

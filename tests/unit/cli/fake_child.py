@@ -3,7 +3,8 @@
 Behaviour by environment: FAKE_READY_AFTER (seconds before SERVING), FAKE_EXIT_AFTER
 (exit with code 3 after that many seconds; the first start only when FAKE_CRASH_ONCE names a
 marker file that does not exist yet), FAKE_FAIL_START (exit 4 at once, printing a message),
-FAKE_IGNORE_TERM (ignore SIGTERM).
+FAKE_IGNORE_TERM (ignore SIGTERM), FAKE_STUCK_AFTER (liveness NOT_SERVING after that many
+seconds, the first start only when FAKE_STUCK_ONCE names a marker file that does not exist).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def main() -> None:
     servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
     servicer.set("", health_pb2.HealthCheckResponse.NOT_SERVING)
+    servicer.set("liveness", health_pb2.HealthCheckResponse.SERVING)
     port = server.add_insecure_port(f"127.0.0.1:{os.environ.get('LLS_GRPC_PORT', '0')}")
     server.start()
     port_file = Path(os.environ["LLS_PORT_FILE"])
@@ -42,6 +44,20 @@ def main() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     else:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stuck_after, stuck_marker = (
+        os.environ.get("FAKE_STUCK_AFTER"),
+        os.environ.get("FAKE_STUCK_ONCE"),
+    )
+    if stuck_after and not (stuck_marker and Path(stuck_marker).exists()):
+        if stuck_marker:
+            Path(stuck_marker).write_text("stuck")
+
+        def get_stuck() -> None:
+            time.sleep(float(stuck_after))
+            print("fake: stuck", flush=True)
+            servicer.set("liveness", health_pb2.HealthCheckResponse.NOT_SERVING)
+
+        threading.Thread(target=get_stuck, daemon=True).start()
     exit_after = os.environ.get("FAKE_EXIT_AFTER")
     marker = os.environ.get("FAKE_CRASH_ONCE")
     if marker and Path(marker).exists():

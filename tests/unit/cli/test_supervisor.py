@@ -185,3 +185,21 @@ def test_stop_escalates_to_sigkill(tmp_path):
     assert run.stop() == 0
     assert not _alive(pid)
     assert "did not stop in time: SIGKILL" in view.messages()
+
+
+def test_restarts_a_process_whose_liveness_fails(tmp_path):
+    marker = tmp_path / "stuck-once"
+    sup, view = _supervisor(
+        tmp_path,
+        [_spec(tmp_path, "svc", FAKE_STUCK_AFTER="0.5", FAKE_STUCK_ONCE=str(marker))],
+        liveness_timeout=1.0,
+        liveness_period=0.2,
+    )
+    run = Running(sup)
+    run.wait(lambda: "is back" in view.messages())
+    assert "svc (pid" in view.messages() and "failed its liveness check for 1s" in view.messages()
+    assert "(last: NOT_SERVING): killing it to restart it" in view.messages()
+    assert "killed by SIGKILL; restarting" in view.messages()
+    assert run.stop() == 0
+    log = (tmp_path / "fake" / "logs" / "svc.log").read_text()
+    assert log.count("llamastack run: starting svc") == 2 and "fake: stuck" in log

@@ -1,5 +1,7 @@
 """The OpenAI HTTP API over httpx: JSON posts, SSE streams, and upstream failures turned into
-errors that name the provider and the URL."""
+errors that name the provider and the URL: unreachable, refused or cut off → UNAVAILABLE; no
+answer within `timeout_s` (between two bytes of a stream) → DEADLINE_EXCEEDED; a chunk that is
+not JSON → UNAVAILABLE saying so (never a caller's INVALID_ARGUMENT or a bare INTERNAL)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 import httpx
 
 from services.common.errors import (
+    DeadlineExceeded,
     FailedPrecondition,
     InvalidArgument,
     LlamaStackError,
@@ -32,7 +35,7 @@ class OpenAIHttp:
         connect_timeout_s: float,
     ) -> None:
         self.provider_id, self.url = provider_id, url
-        self.connect_timeout_s = connect_timeout_s
+        self.connect_timeout_s, self.timeout_s = connect_timeout_s, timeout_s
         self._client = httpx.AsyncClient(
             base_url=url + "/",
             headers={"Authorization": f"Bearer {token}"} if token else {},
@@ -57,24 +60,49 @@ class OpenAIHttp:
         return resp.json()
 
     async def stream(self, path: str, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        """The JSON chunks of a Server-Sent Events answer (until `[DONE]`)."""
+        """The JSON chunks of a Server-Sent Events answer, which must end with `[DONE]` (a
+        body that ends without it was cut off: an error, never a short answer)."""
         async with self._errors(path), self._client.stream("POST", path, json=body) as resp:
             if resp.status_code >= 400:
                 await resp.aread()
                 _raise_for_status(resp)
+            done = False
             async for line in resp.aiter_lines():
                 if not line.startswith("data:"):
                     continue
                 data = line[5:].strip()
                 if data == "[DONE]":
+                    done = True
                     break
-                chunk = json.loads(data)
-                if isinstance(chunk, dict) and chunk.get("error"):
+                try:
+                    chunk = json.loads(data)
+                except ValueError:
+                    raise UpstreamUnavailable(
+                        f"provider {self.provider_id}: {self.url} sent a malformed chunk "
+                        f"mid-stream (not JSON: {data[:100]!r})",
+                        providerId=self.provider_id,
+                        url=self.url,
+                    ) from None
+                if not isinstance(chunk, dict):
+                    raise UpstreamUnavailable(
+                        f"provider {self.provider_id}: {self.url} sent a chunk that is not a "
+                        f"JSON object mid-stream: {data[:100]!r}",
+                        providerId=self.provider_id,
+                        url=self.url,
+                    )
+                if chunk.get("error"):
                     raise UpstreamUnavailable(
                         f"provider {self.provider_id}: {self.url} failed mid-stream: "
                         f"{_message(chunk['error'])}"
                     )
                 yield chunk
+            if not done:
+                raise UpstreamUnavailable(
+                    f"provider {self.provider_id}: {self.url} ended the stream of {path} "
+                    "without `data: [DONE]` (the answer was cut off)",
+                    providerId=self.provider_id,
+                    url=self.url,
+                )
 
     @asynccontextmanager
     async def _errors(self, what: str) -> AsyncIterator[None]:
@@ -84,16 +112,22 @@ class OpenAIHttp:
             yield
         except _HttpStatus as exc:
             raise self._status_error(exc.response, what) from None
-        except httpx.TimeoutException as exc:
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise UpstreamUnavailable(
-                f"provider {self.provider_id}: {self.url} did not answer {what} in time "
-                f"({type(exc).__name__})",
+                f"provider {self.provider_id}: cannot reach {self.url} "
+                f"({exc or type(exc).__name__})",
+                **meta,
+            ) from exc
+        except httpx.TimeoutException as exc:
+            raise DeadlineExceeded(
+                f"provider {self.provider_id}: {self.url} sent nothing for {self.timeout_s:g}s "
+                f"during {what} ({type(exc).__name__}; the provider's timeout_s)",
                 **meta,
             ) from exc
         except httpx.TransportError as exc:
             raise UpstreamUnavailable(
-                f"provider {self.provider_id}: cannot reach {self.url} "
-                f"({exc or type(exc).__name__})",
+                f"provider {self.provider_id}: the connection to {self.url} failed during "
+                f"{what} ({exc or type(exc).__name__})",
                 **meta,
             ) from exc
 

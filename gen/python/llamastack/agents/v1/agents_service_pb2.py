@@ -24,12 +24,13 @@ _sym_db = _symbol_database.Default()
 
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 from llamastack.agents.v1 import agents_pb2 as llamastack_dot_agents_dot_v1_dot_agents__pb2
 from llamastack.common.v1 import message_pb2 as llamastack_dot_common_dot_v1_dot_message__pb2
 from llamastack.common.v1 import tool_pb2 as llamastack_dot_common_dot_v1_dot_tool__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)llamastack/agents/v1/agents_service.proto\x12\x14llamastack.agents.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a!llamastack/agents/v1/agents.proto\x1a\"llamastack/common/v1/message.proto\x1a\x1fllamastack/common/v1/tool.proto\"S\n\x12\x43reateAgentRequest\x12=\n\x0c\x61gent_config\x18\x01 \x01(\x0b\x32!.llamastack.agents.v1.AgentConfigB\x04\xe2\x41\x01\x02\"\'\n\x13\x43reateAgentResponse\x12\x10\n\x08\x61gent_id\x18\x01 \x01(\t\":\n\x11ListAgentsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"X\n\x12ListAgentsResponse\x12)\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1b.llamastack.agents.v1.Agent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\")\n\x0fGetAgentRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\">\n\x10GetAgentResponse\x12*\n\x05\x61gent\x18\x01 \x01(\x0b\x32\x1b.llamastack.agents.v1.Agent\",\n\x12\x44\x65leteAgentRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x15\n\x13\x44\x65leteAgentResponse\"D\n\x14\x43reateSessionRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x0csession_name\x18\x02 \x01(\t\"+\n\x15\x43reateSessionResponse\x12\x12\n\nsession_id\x18\x01 \x01(\t\"T\n\x13ListSessionsRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"\\\n\x14ListSessionsResponse\x12+\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1d.llamastack.agents.v1.Session\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"W\n\x11GetSessionRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x10\n\x08turn_ids\x18\x03 \x03(\t\"D\n\x12GetSessionResponse\x12.\n\x07session\x18\x01 \x01(\x0b\x32\x1d.llamastack.agents.v1.Session\"H\n\x14\x44\x65leteSessionRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"\x17\n\x15\x44\x65leteSessionResponse\"\xa0\x02\n\x11\x43reateTurnRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x35\n\x08messages\x18\x03 \x03(\x0b\x32\x1d.llamastack.common.v1.MessageB\x04\xe2\x41\x01\x02\x12\x31\n\tdocuments\x18\x04 \x03(\x0b\x32\x1e.llamastack.agents.v1.Document\x12\x38\n\ntoolgroups\x18\x05 \x03(\x0b\x32$.llamastack.agents.v1.AgentToolGroup\x12\x35\n\x0btool_config\x18\x06 \x01(\x0b\x32 .llamastack.common.v1.ToolConfig\">\n\x12\x43reateTurnResponse\x12(\n\x04turn\x18\x01 \x01(\x0b\x32\x1a.llamastack.agents.v1.Turn\"\xa0\x02\n\x11StreamTurnRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x35\n\x08messages\x18\x03 \x03(\x0b\x32\x1d.llamastack.common.v1.MessageB\x04\xe2\x41\x01\x02\x12\x31\n\tdocuments\x18\x04 \x03(\x0b\x32\x1e.llamastack.agents.v1.Document\x12\x38\n\ntoolgroups\x18\x05 \x03(\x0b\x32$.llamastack.agents.v1.AgentToolGroup\x12\x35\n\x0btool_config\x18\x06 \x01(\x0b\x32 .llamastack.common.v1.ToolConfig\"Q\n\x12StreamTurnResponse\x12;\n\x05\x65vent\x18\x01 \x01(\x0b\x32,.llamastack.agents.v1.AgentTurnResponseEvent\"\x9e\x01\n\x11ResumeTurnRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07turn_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12@\n\x0etool_responses\x18\x04 \x03(\x0b\x32\".llamastack.agents.v1.ToolResponseB\x04\xe2\x41\x01\x02\">\n\x12ResumeTurnResponse\x12(\n\x04turn\x18\x01 \x01(\x0b\x32\x1a.llamastack.agents.v1.Turn\"\xa4\x01\n\x17StreamResumeTurnRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07turn_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12@\n\x0etool_responses\x18\x04 \x03(\x0b\x32\".llamastack.agents.v1.ToolResponseB\x04\xe2\x41\x01\x02\"W\n\x18StreamResumeTurnResponse\x12;\n\x05\x65vent\x18\x01 \x01(\x0b\x32,.llamastack.agents.v1.AgentTurnResponseEvent\"Y\n\x0eGetTurnRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07turn_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\";\n\x0fGetTurnResponse\x12(\n\x04turn\x18\x01 \x01(\x0b\x32\x1a.llamastack.agents.v1.Turn\"p\n\x0eGetStepRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07turn_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07step_id\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\";\n\x0fGetStepResponse\x12(\n\x04step\x18\x01 \x01(\x0b\x32\x1a.llamastack.agents.v1.Step2\xfe\x10\n\rAgentsService\x12y\n\x0b\x43reateAgent\x12(.llamastack.agents.v1.CreateAgentRequest\x1a).llamastack.agents.v1.CreateAgentResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\"\n/v1/agents:\x01*\x12s\n\nListAgents\x12\'.llamastack.agents.v1.ListAgentsRequest\x1a(.llamastack.agents.v1.ListAgentsResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/v1/agents\x12\x7f\n\x08GetAgent\x12%.llamastack.agents.v1.GetAgentRequest\x1a&.llamastack.agents.v1.GetAgentResponse\"$\x82\xd3\xe4\x93\x02\x1e\x12\x15/v1/agents/{agent_id}b\x05\x61gent\x12\x81\x01\n\x0b\x44\x65leteAgent\x12(.llamastack.agents.v1.DeleteAgentRequest\x1a).llamastack.agents.v1.DeleteAgentResponse\"\x1d\x82\xd3\xe4\x93\x02\x17*\x15/v1/agents/{agent_id}\x12\x92\x01\n\rCreateSession\x12*.llamastack.agents.v1.CreateSessionRequest\x1a+.llamastack.agents.v1.CreateSessionResponse\"(\x82\xd3\xe4\x93\x02\"\"\x1d/v1/agents/{agent_id}/session:\x01*\x12\x8d\x01\n\x0cListSessions\x12).llamastack.agents.v1.ListSessionsRequest\x1a*.llamastack.agents.v1.ListSessionsResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/agents/{agent_id}/sessions\x12\x9c\x01\n\nGetSession\x12\'.llamastack.agents.v1.GetSessionRequest\x1a(.llamastack.agents.v1.GetSessionResponse\";\x82\xd3\xe4\x93\x02\x35\x12*/v1/agents/{agent_id}/session/{session_id}b\x07session\x12\x9c\x01\n\rDeleteSession\x12*.llamastack.agents.v1.DeleteSessionRequest\x1a+.llamastack.agents.v1.DeleteSessionResponse\"2\x82\xd3\xe4\x93\x02,**/v1/agents/{agent_id}/session/{session_id}\x12\xa1\x01\n\nCreateTurn\x12\'.llamastack.agents.v1.CreateTurnRequest\x1a(.llamastack.agents.v1.CreateTurnResponse\"@\x82\xd3\xe4\x93\x02:\"//v1/agents/{agent_id}/session/{session_id}/turn:\x01*b\x04turn\x12\xa4\x01\n\nStreamTurn\x12\'.llamastack.agents.v1.StreamTurnRequest\x1a(.llamastack.agents.v1.StreamTurnResponse\"A\x82\xd3\xe4\x93\x02;\"6/v1/agents/{agent_id}/session/{session_id}/turn:stream:\x01*0\x01\x12\xb2\x01\n\nResumeTurn\x12\'.llamastack.agents.v1.ResumeTurnRequest\x1a(.llamastack.agents.v1.ResumeTurnResponse\"Q\x82\xd3\xe4\x93\x02K\"@/v1/agents/{agent_id}/session/{session_id}/turn/{turn_id}/resume:\x01*b\x04turn\x12\xc7\x01\n\x10StreamResumeTurn\x12-.llamastack.agents.v1.StreamResumeTurnRequest\x1a..llamastack.agents.v1.StreamResumeTurnResponse\"R\x82\xd3\xe4\x93\x02L\"G/v1/agents/{agent_id}/session/{session_id}/turn/{turn_id}/resume:stream:\x01*0\x01\x12\x9f\x01\n\x07GetTurn\x12$.llamastack.agents.v1.GetTurnRequest\x1a%.llamastack.agents.v1.GetTurnResponse\"G\x82\xd3\xe4\x93\x02\x41\x12\x39/v1/agents/{agent_id}/session/{session_id}/turn/{turn_id}b\x04turn\x12\xa8\x01\n\x07GetStep\x12$.llamastack.agents.v1.GetStepRequest\x1a%.llamastack.agents.v1.GetStepResponse\"P\x82\xd3\xe4\x93\x02J\x12H/v1/agents/{agent_id}/session/{session_id}/turn/{turn_id}/step/{step_id}b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)llamastack/agents/v1/agents_service.proto\x12\x14llamastack.agents.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x17google/rpc/status.proto\x1a!llamastack/agents/v1/agents.proto\x1a\"llamastack/common/v1/message.proto\x1a\x1fllamastack/common/v1/tool.proto\"S\n\x12\x43reateAgentRequest\x12=\n\x0c\x61gent_config\x18\x01 \x01(\x0b\x32!.llamastack.agents.v1.AgentConfigB\x04\xe2\x41\x01\x02\"\'\n\x13\x43reateAgentResponse\x12\x10\n\x08\x61gent_id\x18\x01 \x01(\t\":\n\x11ListAgentsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"X\n\x12ListAgentsResponse\x12)\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1b.llamastack.agents.v1.Agent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\")\n\x0fGetAgentRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\">\n\x10GetAgentResponse\x12*\n\x05\x61gent\x18\x01 \x01(\x0b\x32\x1b.llamastack.agents.v1.Agent\",\n\x12\x44\x65leteAgentRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x15\n\x13\x44\x65leteAgentResponse\"D\n\x14\x43reateSessionRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x0csession_name\x18\x02 \x01(\t\"+\n\x15\x43reateSessionResponse\x12\x12\n\nsession_id\x18\x01 \x01(\t\"T\n\x13ListSessionsRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"\\\n\x14ListSessionsResponse\x12+\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1d.llamastack.agents.v1.Session\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"W\n\x11GetSessionRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x10\n\x08turn_ids\x18\x03 \x03(\t\"D\n\x12GetSessionResponse\x12.\n\x07session\x18\x01 \x01(\x0b\x32\x1d.llamastack.agents.v1.Session\"H\n\x14\x44\x65leteSessionRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"\x17\n\x15\x44\x65leteSessionResponse\"\xa0\x02\n\x11\x43reateTurnRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x35\n\x08messages\x18\x03 \x03(\x0b\x32\x1d.llamastack.common.v1.MessageB\x04\xe2\x41\x01\x02\x12\x31\n\tdocuments\x18\x04 \x03(\x0b\x32\x1e.llamastack.agents.v1.Document\x12\x38\n\ntoolgroups\x18\x05 \x03(\x0b\x32$.llamastack.agents.v1.AgentToolGroup\x12\x35\n\x0btool_config\x18\x06 \x01(\x0b\x32 .llamastack.common.v1.ToolConfig\">\n\x12\x43reateTurnResponse\x12(\n\x04turn\x18\x01 \x01(\x0b\x32\x1a.llamastack.agents.v1.Turn\"\xa0\x02\n\x11StreamTurnRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x35\n\x08messages\x18\x03 \x03(\x0b\x32\x1d.llamastack.common.v1.MessageB\x04\xe2\x41\x01\x02\x12\x31\n\tdocuments\x18\x04 \x03(\x0b\x32\x1e.llamastack.agents.v1.Document\x12\x38\n\ntoolgroups\x18\x05 \x03(\x0b\x32$.llamastack.agents.v1.AgentToolGroup\x12\x35\n\x0btool_config\x18\x06 \x01(\x0b\x32 .llamastack.common.v1.ToolConfig\"u\n\x12StreamTurnResponse\x12;\n\x05\x65vent\x18\x01 \x01(\x0b\x32,.llamastack.agents.v1.AgentTurnResponseEvent\x12\"\n\x05\x65rror\x18\xe8\x07 \x01(\x0b\x32\x12.google.rpc.Status\"\x9e\x01\n\x11ResumeTurnRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07turn_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12@\n\x0etool_responses\x18\x04 \x03(\x0b\x32\".llamastack.agents.v1.ToolResponseB\x04\xe2\x41\x01\x02\">\n\x12ResumeTurnResponse\x12(\n\x04turn\x18\x01 \x01(\x0b\x32\x1a.llamastack.agents.v1.Turn\"\xa4\x01\n\x17StreamResumeTurnRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07turn_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12@\n\x0etool_responses\x18\x04 \x03(\x0b\x32\".llamastack.agents.v1.ToolResponseB\x04\xe2\x41\x01\x02\"{\n\x18StreamResumeTurnResponse\x12;\n\x05\x65vent\x18\x01 \x01(\x0b\x32,.llamastack.agents.v1.AgentTurnResponseEvent\x12\"\n\x05\x65rror\x18\xe8\x07 \x01(\x0b\x32\x12.google.rpc.Status\"Y\n\x0eGetTurnRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07turn_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\";\n\x0fGetTurnResponse\x12(\n\x04turn\x18\x01 \x01(\x0b\x32\x1a.llamastack.agents.v1.Turn\"p\n\x0eGetStepRequest\x12\x16\n\x08\x61gent_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x18\n\nsession_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07turn_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07step_id\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\";\n\x0fGetStepResponse\x12(\n\x04step\x18\x01 \x01(\x0b\x32\x1a.llamastack.agents.v1.Step2\xfe\x10\n\rAgentsService\x12y\n\x0b\x43reateAgent\x12(.llamastack.agents.v1.CreateAgentRequest\x1a).llamastack.agents.v1.CreateAgentResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\"\n/v1/agents:\x01*\x12s\n\nListAgents\x12\'.llamastack.agents.v1.ListAgentsRequest\x1a(.llamastack.agents.v1.ListAgentsResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/v1/agents\x12\x7f\n\x08GetAgent\x12%.llamastack.agents.v1.GetAgentRequest\x1a&.llamastack.agents.v1.GetAgentResponse\"$\x82\xd3\xe4\x93\x02\x1e\x12\x15/v1/agents/{agent_id}b\x05\x61gent\x12\x81\x01\n\x0b\x44\x65leteAgent\x12(.llamastack.agents.v1.DeleteAgentRequest\x1a).llamastack.agents.v1.DeleteAgentResponse\"\x1d\x82\xd3\xe4\x93\x02\x17*\x15/v1/agents/{agent_id}\x12\x92\x01\n\rCreateSession\x12*.llamastack.agents.v1.CreateSessionRequest\x1a+.llamastack.agents.v1.CreateSessionResponse\"(\x82\xd3\xe4\x93\x02\"\"\x1d/v1/agents/{agent_id}/session:\x01*\x12\x8d\x01\n\x0cListSessions\x12).llamastack.agents.v1.ListSessionsRequest\x1a*.llamastack.agents.v1.ListSessionsResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/agents/{agent_id}/sessions\x12\x9c\x01\n\nGetSession\x12\'.llamastack.agents.v1.GetSessionRequest\x1a(.llamastack.agents.v1.GetSessionResponse\";\x82\xd3\xe4\x93\x02\x35\x12*/v1/agents/{agent_id}/session/{session_id}b\x07session\x12\x9c\x01\n\rDeleteSession\x12*.llamastack.agents.v1.DeleteSessionRequest\x1a+.llamastack.agents.v1.DeleteSessionResponse\"2\x82\xd3\xe4\x93\x02,**/v1/agents/{agent_id}/session/{session_id}\x12\xa1\x01\n\nCreateTurn\x12\'.llamastack.agents.v1.CreateTurnRequest\x1a(.llamastack.agents.v1.CreateTurnResponse\"@\x82\xd3\xe4\x93\x02:\"//v1/agents/{agent_id}/session/{session_id}/turn:\x01*b\x04turn\x12\xa4\x01\n\nStreamTurn\x12\'.llamastack.agents.v1.StreamTurnRequest\x1a(.llamastack.agents.v1.StreamTurnResponse\"A\x82\xd3\xe4\x93\x02;\"6/v1/agents/{agent_id}/session/{session_id}/turn:stream:\x01*0\x01\x12\xb2\x01\n\nResumeTurn\x12\'.llamastack.agents.v1.ResumeTurnRequest\x1a(.llamastack.agents.v1.ResumeTurnResponse\"Q\x82\xd3\xe4\x93\x02K\"@/v1/agents/{agent_id}/session/{session_id}/turn/{turn_id}/resume:\x01*b\x04turn\x12\xc7\x01\n\x10StreamResumeTurn\x12-.llamastack.agents.v1.StreamResumeTurnRequest\x1a..llamastack.agents.v1.StreamResumeTurnResponse\"R\x82\xd3\xe4\x93\x02L\"G/v1/agents/{agent_id}/session/{session_id}/turn/{turn_id}/resume:stream:\x01*0\x01\x12\x9f\x01\n\x07GetTurn\x12$.llamastack.agents.v1.GetTurnRequest\x1a%.llamastack.agents.v1.GetTurnResponse\"G\x82\xd3\xe4\x93\x02\x41\x12\x39/v1/agents/{agent_id}/session/{session_id}/turn/{turn_id}b\x04turn\x12\xa8\x01\n\x07GetStep\x12$.llamastack.agents.v1.GetStepRequest\x1a%.llamastack.agents.v1.GetStepResponse\"P\x82\xd3\xe4\x93\x02J\x12H/v1/agents/{agent_id}/session/{session_id}/turn/{turn_id}/step/{step_id}b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -124,62 +125,62 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AGENTSSERVICE'].methods_by_name['GetTurn']._serialized_options = b'\202\323\344\223\002A\0229/v1/agents/{agent_id}/session/{session_id}/turn/{turn_id}b\004turn'
   _globals['_AGENTSSERVICE'].methods_by_name['GetStep']._loaded_options = None
   _globals['_AGENTSSERVICE'].methods_by_name['GetStep']._serialized_options = b'\202\323\344\223\002J\022H/v1/agents/{agent_id}/session/{session_id}/turn/{turn_id}/step/{step_id}'
-  _globals['_CREATEAGENTREQUEST']._serialized_start=234
-  _globals['_CREATEAGENTREQUEST']._serialized_end=317
-  _globals['_CREATEAGENTRESPONSE']._serialized_start=319
-  _globals['_CREATEAGENTRESPONSE']._serialized_end=358
-  _globals['_LISTAGENTSREQUEST']._serialized_start=360
-  _globals['_LISTAGENTSREQUEST']._serialized_end=418
-  _globals['_LISTAGENTSRESPONSE']._serialized_start=420
-  _globals['_LISTAGENTSRESPONSE']._serialized_end=508
-  _globals['_GETAGENTREQUEST']._serialized_start=510
-  _globals['_GETAGENTREQUEST']._serialized_end=551
-  _globals['_GETAGENTRESPONSE']._serialized_start=553
-  _globals['_GETAGENTRESPONSE']._serialized_end=615
-  _globals['_DELETEAGENTREQUEST']._serialized_start=617
-  _globals['_DELETEAGENTREQUEST']._serialized_end=661
-  _globals['_DELETEAGENTRESPONSE']._serialized_start=663
-  _globals['_DELETEAGENTRESPONSE']._serialized_end=684
-  _globals['_CREATESESSIONREQUEST']._serialized_start=686
-  _globals['_CREATESESSIONREQUEST']._serialized_end=754
-  _globals['_CREATESESSIONRESPONSE']._serialized_start=756
-  _globals['_CREATESESSIONRESPONSE']._serialized_end=799
-  _globals['_LISTSESSIONSREQUEST']._serialized_start=801
-  _globals['_LISTSESSIONSREQUEST']._serialized_end=885
-  _globals['_LISTSESSIONSRESPONSE']._serialized_start=887
-  _globals['_LISTSESSIONSRESPONSE']._serialized_end=979
-  _globals['_GETSESSIONREQUEST']._serialized_start=981
-  _globals['_GETSESSIONREQUEST']._serialized_end=1068
-  _globals['_GETSESSIONRESPONSE']._serialized_start=1070
-  _globals['_GETSESSIONRESPONSE']._serialized_end=1138
-  _globals['_DELETESESSIONREQUEST']._serialized_start=1140
-  _globals['_DELETESESSIONREQUEST']._serialized_end=1212
-  _globals['_DELETESESSIONRESPONSE']._serialized_start=1214
-  _globals['_DELETESESSIONRESPONSE']._serialized_end=1237
-  _globals['_CREATETURNREQUEST']._serialized_start=1240
-  _globals['_CREATETURNREQUEST']._serialized_end=1528
-  _globals['_CREATETURNRESPONSE']._serialized_start=1530
-  _globals['_CREATETURNRESPONSE']._serialized_end=1592
-  _globals['_STREAMTURNREQUEST']._serialized_start=1595
-  _globals['_STREAMTURNREQUEST']._serialized_end=1883
-  _globals['_STREAMTURNRESPONSE']._serialized_start=1885
-  _globals['_STREAMTURNRESPONSE']._serialized_end=1966
-  _globals['_RESUMETURNREQUEST']._serialized_start=1969
-  _globals['_RESUMETURNREQUEST']._serialized_end=2127
-  _globals['_RESUMETURNRESPONSE']._serialized_start=2129
-  _globals['_RESUMETURNRESPONSE']._serialized_end=2191
-  _globals['_STREAMRESUMETURNREQUEST']._serialized_start=2194
-  _globals['_STREAMRESUMETURNREQUEST']._serialized_end=2358
-  _globals['_STREAMRESUMETURNRESPONSE']._serialized_start=2360
-  _globals['_STREAMRESUMETURNRESPONSE']._serialized_end=2447
-  _globals['_GETTURNREQUEST']._serialized_start=2449
-  _globals['_GETTURNREQUEST']._serialized_end=2538
-  _globals['_GETTURNRESPONSE']._serialized_start=2540
-  _globals['_GETTURNRESPONSE']._serialized_end=2599
-  _globals['_GETSTEPREQUEST']._serialized_start=2601
-  _globals['_GETSTEPREQUEST']._serialized_end=2713
-  _globals['_GETSTEPRESPONSE']._serialized_start=2715
-  _globals['_GETSTEPRESPONSE']._serialized_end=2774
-  _globals['_AGENTSSERVICE']._serialized_start=2777
-  _globals['_AGENTSSERVICE']._serialized_end=4951
+  _globals['_CREATEAGENTREQUEST']._serialized_start=259
+  _globals['_CREATEAGENTREQUEST']._serialized_end=342
+  _globals['_CREATEAGENTRESPONSE']._serialized_start=344
+  _globals['_CREATEAGENTRESPONSE']._serialized_end=383
+  _globals['_LISTAGENTSREQUEST']._serialized_start=385
+  _globals['_LISTAGENTSREQUEST']._serialized_end=443
+  _globals['_LISTAGENTSRESPONSE']._serialized_start=445
+  _globals['_LISTAGENTSRESPONSE']._serialized_end=533
+  _globals['_GETAGENTREQUEST']._serialized_start=535
+  _globals['_GETAGENTREQUEST']._serialized_end=576
+  _globals['_GETAGENTRESPONSE']._serialized_start=578
+  _globals['_GETAGENTRESPONSE']._serialized_end=640
+  _globals['_DELETEAGENTREQUEST']._serialized_start=642
+  _globals['_DELETEAGENTREQUEST']._serialized_end=686
+  _globals['_DELETEAGENTRESPONSE']._serialized_start=688
+  _globals['_DELETEAGENTRESPONSE']._serialized_end=709
+  _globals['_CREATESESSIONREQUEST']._serialized_start=711
+  _globals['_CREATESESSIONREQUEST']._serialized_end=779
+  _globals['_CREATESESSIONRESPONSE']._serialized_start=781
+  _globals['_CREATESESSIONRESPONSE']._serialized_end=824
+  _globals['_LISTSESSIONSREQUEST']._serialized_start=826
+  _globals['_LISTSESSIONSREQUEST']._serialized_end=910
+  _globals['_LISTSESSIONSRESPONSE']._serialized_start=912
+  _globals['_LISTSESSIONSRESPONSE']._serialized_end=1004
+  _globals['_GETSESSIONREQUEST']._serialized_start=1006
+  _globals['_GETSESSIONREQUEST']._serialized_end=1093
+  _globals['_GETSESSIONRESPONSE']._serialized_start=1095
+  _globals['_GETSESSIONRESPONSE']._serialized_end=1163
+  _globals['_DELETESESSIONREQUEST']._serialized_start=1165
+  _globals['_DELETESESSIONREQUEST']._serialized_end=1237
+  _globals['_DELETESESSIONRESPONSE']._serialized_start=1239
+  _globals['_DELETESESSIONRESPONSE']._serialized_end=1262
+  _globals['_CREATETURNREQUEST']._serialized_start=1265
+  _globals['_CREATETURNREQUEST']._serialized_end=1553
+  _globals['_CREATETURNRESPONSE']._serialized_start=1555
+  _globals['_CREATETURNRESPONSE']._serialized_end=1617
+  _globals['_STREAMTURNREQUEST']._serialized_start=1620
+  _globals['_STREAMTURNREQUEST']._serialized_end=1908
+  _globals['_STREAMTURNRESPONSE']._serialized_start=1910
+  _globals['_STREAMTURNRESPONSE']._serialized_end=2027
+  _globals['_RESUMETURNREQUEST']._serialized_start=2030
+  _globals['_RESUMETURNREQUEST']._serialized_end=2188
+  _globals['_RESUMETURNRESPONSE']._serialized_start=2190
+  _globals['_RESUMETURNRESPONSE']._serialized_end=2252
+  _globals['_STREAMRESUMETURNREQUEST']._serialized_start=2255
+  _globals['_STREAMRESUMETURNREQUEST']._serialized_end=2419
+  _globals['_STREAMRESUMETURNRESPONSE']._serialized_start=2421
+  _globals['_STREAMRESUMETURNRESPONSE']._serialized_end=2544
+  _globals['_GETTURNREQUEST']._serialized_start=2546
+  _globals['_GETTURNREQUEST']._serialized_end=2635
+  _globals['_GETTURNRESPONSE']._serialized_start=2637
+  _globals['_GETTURNRESPONSE']._serialized_end=2696
+  _globals['_GETSTEPREQUEST']._serialized_start=2698
+  _globals['_GETSTEPREQUEST']._serialized_end=2810
+  _globals['_GETSTEPRESPONSE']._serialized_start=2812
+  _globals['_GETSTEPRESPONSE']._serialized_end=2871
+  _globals['_AGENTSSERVICE']._serialized_start=2874
+  _globals['_AGENTSSERVICE']._serialized_end=5048
 # @@protoc_insertion_point(module_scope)

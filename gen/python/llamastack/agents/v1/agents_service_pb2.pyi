@@ -1,5 +1,6 @@
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.rpc import status_pb2 as _status_pb2
 from llamastack.agents.v1 import agents_pb2 as _agents_pb2
 from llamastack.common.v1 import message_pb2 as _message_pb2
 from llamastack.common.v1 import tool_pb2 as _tool_pb2
@@ -160,10 +161,12 @@ class StreamTurnRequest(_message.Message):
     def __init__(self, agent_id: _Optional[str] = ..., session_id: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_message_pb2.Message, _Mapping]]] = ..., documents: _Optional[_Iterable[_Union[_agents_pb2.Document, _Mapping]]] = ..., toolgroups: _Optional[_Iterable[_Union[_agents_pb2.AgentToolGroup, _Mapping]]] = ..., tool_config: _Optional[_Union[_tool_pb2.ToolConfig, _Mapping]] = ...) -> None: ...
 
 class StreamTurnResponse(_message.Message):
-    __slots__ = ("event",)
+    __slots__ = ("event", "error")
     EVENT_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
     event: _agents_pb2.AgentTurnResponseEvent
-    def __init__(self, event: _Optional[_Union[_agents_pb2.AgentTurnResponseEvent, _Mapping]] = ...) -> None: ...
+    error: _status_pb2.Status
+    def __init__(self, event: _Optional[_Union[_agents_pb2.AgentTurnResponseEvent, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
 
 class ResumeTurnRequest(_message.Message):
     __slots__ = ("agent_id", "session_id", "turn_id", "tool_responses")
@@ -196,10 +199,12 @@ class StreamResumeTurnRequest(_message.Message):
     def __init__(self, agent_id: _Optional[str] = ..., session_id: _Optional[str] = ..., turn_id: _Optional[str] = ..., tool_responses: _Optional[_Iterable[_Union[_agents_pb2.ToolResponse, _Mapping]]] = ...) -> None: ...
 
 class StreamResumeTurnResponse(_message.Message):
-    __slots__ = ("event",)
+    __slots__ = ("event", "error")
     EVENT_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
     event: _agents_pb2.AgentTurnResponseEvent
-    def __init__(self, event: _Optional[_Union[_agents_pb2.AgentTurnResponseEvent, _Mapping]] = ...) -> None: ...
+    error: _status_pb2.Status
+    def __init__(self, event: _Optional[_Union[_agents_pb2.AgentTurnResponseEvent, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
 
 class GetTurnRequest(_message.Message):
     __slots__ = ("agent_id", "session_id", "turn_id")

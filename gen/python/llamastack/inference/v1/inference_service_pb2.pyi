@@ -1,5 +1,6 @@
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.rpc import status_pb2 as _status_pb2
 from llamastack.common.v1 import content_pb2 as _content_pb2
 from llamastack.common.v1 import message_pb2 as _message_pb2
 from llamastack.common.v1 import routing_pb2 as _routing_pb2
@@ -61,12 +62,14 @@ class StreamChatCompletionRequest(_message.Message):
     def __init__(self, model_id: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_message_pb2.Message, _Mapping]]] = ..., sampling_params: _Optional[_Union[_sampling_pb2.SamplingParams, _Mapping]] = ..., tools: _Optional[_Iterable[_Union[_tool_pb2.ToolDefinition, _Mapping]]] = ..., tool_config: _Optional[_Union[_tool_pb2.ToolConfig, _Mapping]] = ..., response_format: _Optional[_Union[_sampling_pb2.ResponseFormat, _Mapping]] = ..., logprobs: _Optional[_Union[_sampling_pb2.LogProbConfig, _Mapping]] = ...) -> None: ...
 
 class StreamChatCompletionResponse(_message.Message):
-    __slots__ = ("event", "metrics")
+    __slots__ = ("event", "metrics", "error")
     EVENT_FIELD_NUMBER: _ClassVar[int]
     METRICS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
     event: _inference_pb2.ChatCompletionResponseEvent
     metrics: _containers.RepeatedCompositeFieldContainer[_sampling_pb2.Metric]
-    def __init__(self, event: _Optional[_Union[_inference_pb2.ChatCompletionResponseEvent, _Mapping]] = ..., metrics: _Optional[_Iterable[_Union[_sampling_pb2.Metric, _Mapping]]] = ...) -> None: ...
+    error: _status_pb2.Status
+    def __init__(self, event: _Optional[_Union[_inference_pb2.ChatCompletionResponseEvent, _Mapping]] = ..., metrics: _Optional[_Iterable[_Union[_sampling_pb2.Metric, _Mapping]]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
 
 class CompletionRequest(_message.Message):
     __slots__ = ("model_id", "content", "sampling_params", "response_format", "logprobs")
@@ -109,16 +112,18 @@ class StreamCompletionRequest(_message.Message):
     def __init__(self, model_id: _Optional[str] = ..., content: _Optional[_Iterable[_Union[_content_pb2.ContentItem, _Mapping]]] = ..., sampling_params: _Optional[_Union[_sampling_pb2.SamplingParams, _Mapping]] = ..., response_format: _Optional[_Union[_sampling_pb2.ResponseFormat, _Mapping]] = ..., logprobs: _Optional[_Union[_sampling_pb2.LogProbConfig, _Mapping]] = ...) -> None: ...
 
 class StreamCompletionResponse(_message.Message):
-    __slots__ = ("delta", "stop_reason", "logprobs", "metrics")
+    __slots__ = ("delta", "stop_reason", "logprobs", "metrics", "error")
     DELTA_FIELD_NUMBER: _ClassVar[int]
     STOP_REASON_FIELD_NUMBER: _ClassVar[int]
     LOGPROBS_FIELD_NUMBER: _ClassVar[int]
     METRICS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
     delta: str
     stop_reason: _message_pb2.StopReason
     logprobs: _containers.RepeatedCompositeFieldContainer[_sampling_pb2.TokenLogProbs]
     metrics: _containers.RepeatedCompositeFieldContainer[_sampling_pb2.Metric]
-    def __init__(self, delta: _Optional[str] = ..., stop_reason: _Optional[_Union[_message_pb2.StopReason, str]] = ..., logprobs: _Optional[_Iterable[_Union[_sampling_pb2.TokenLogProbs, _Mapping]]] = ..., metrics: _Optional[_Iterable[_Union[_sampling_pb2.Metric, _Mapping]]] = ...) -> None: ...
+    error: _status_pb2.Status
+    def __init__(self, delta: _Optional[str] = ..., stop_reason: _Optional[_Union[_message_pb2.StopReason, str]] = ..., logprobs: _Optional[_Iterable[_Union[_sampling_pb2.TokenLogProbs, _Mapping]]] = ..., metrics: _Optional[_Iterable[_Union[_sampling_pb2.Metric, _Mapping]]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
 
 class EmbeddingsRequest(_message.Message):
     __slots__ = ("model_id", "contents", "text_truncation", "output_dimension", "task_type")

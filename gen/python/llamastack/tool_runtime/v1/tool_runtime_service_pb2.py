@@ -25,13 +25,14 @@ _sym_db = _symbol_database.Default()
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
+from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 from llamastack.common.v1 import content_pb2 as llamastack_dot_common_dot_v1_dot_content__pb2
 from llamastack.common.v1 import routing_pb2 as llamastack_dot_common_dot_v1_dot_routing__pb2
 from llamastack.common.v1 import tool_pb2 as llamastack_dot_common_dot_v1_dot_tool__pb2
 from llamastack.tool_runtime.v1 import tool_runtime_pb2 as llamastack_dot_tool__runtime_dot_v1_dot_tool__runtime__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n5llamastack/tool_runtime/v1/tool_runtime_service.proto\x12\x1allamastack.tool_runtime.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\"llamastack/common/v1/content.proto\x1a\"llamastack/common/v1/routing.proto\x1a\x1fllamastack/common/v1/tool.proto\x1a-llamastack/tool_runtime/v1/tool_runtime.proto\"\x8e\x01\n\x17ListRuntimeToolsRequest\x12\x1b\n\rtool_group_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12/\n\x0cmcp_endpoint\x18\x02 \x01(\x0b\x32\x19.llamastack.common.v1.Url\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"`\n\x18ListRuntimeToolsResponse\x12+\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1d.llamastack.common.v1.ToolDef\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"U\n\x11InvokeToolRequest\x12\x17\n\ttool_name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\'\n\x06kwargs\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x9e\x01\n\x12InvokeToolResponse\x12\x32\n\x07\x63ontent\x18\x01 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\x12\x15\n\rerror_message\x18\x02 \x01(\t\x12\x12\n\nerror_code\x18\x03 \x01(\x05\x12)\n\x08metadata\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xd9\x01\n\x19InsertRagDocumentsRequest\x12@\n\tdocuments\x18\x01 \x03(\x0b\x32\'.llamastack.tool_runtime.v1.RagDocumentB\x04\xe2\x41\x01\x02\x12\x1a\n\x0cvector_db_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1c\n\x14\x63hunk_size_in_tokens\x18\x03 \x01(\x05\x12$\n\x17\x63hunk_overlap_in_tokens\x18\x04 \x01(\x05H\x00\x88\x01\x01\x42\x1a\n\x18_chunk_overlap_in_tokens\"\x88\x01\n\x1aInsertRagDocumentsResponse\x12\x13\n\x0b\x63hunk_count\x18\x01 \x01(\x05\x12\x16\n\x0e\x64ocument_count\x18\x02 \x01(\x05\x12\x1c\n\x14\x63hunk_size_in_tokens\x18\x03 \x01(\x05\x12\x1f\n\x17\x63hunk_overlap_in_tokens\x18\x04 \x01(\x05\"\xdf\x01\n\x1fStreamInsertRagDocumentsRequest\x12@\n\tdocuments\x18\x01 \x03(\x0b\x32\'.llamastack.tool_runtime.v1.RagDocumentB\x04\xe2\x41\x01\x02\x12\x1a\n\x0cvector_db_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1c\n\x14\x63hunk_size_in_tokens\x18\x03 \x01(\x05\x12$\n\x17\x63hunk_overlap_in_tokens\x18\x04 \x01(\x05H\x00\x88\x01\x01\x42\x1a\n\x18_chunk_overlap_in_tokens\"q\n\x11RagInsertProgress\x12\x17\n\x0f\x64ocuments_total\x18\x01 \x01(\x05\x12\x16\n\x0e\x64ocuments_read\x18\x02 \x01(\x05\x12\x14\n\x0c\x63hunks_total\x18\x03 \x01(\x05\x12\x15\n\rchunks_stored\x18\x04 \x01(\x05\"\xb6\x01\n StreamInsertRagDocumentsResponse\x12\x41\n\x08progress\x18\x01 \x01(\x0b\x32-.llamastack.tool_runtime.v1.RagInsertProgressH\x00\x12\x46\n\x04\x64one\x18\x02 \x01(\x0b\x32\x36.llamastack.tool_runtime.v1.InsertRagDocumentsResponseH\x00\x42\x07\n\x05\x65vent\"\xb1\x01\n\x16QueryRagContextRequest\x12\x38\n\x07\x63ontent\x18\x01 \x03(\x0b\x32!.llamastack.common.v1.ContentItemB\x04\xe2\x41\x01\x02\x12\x1b\n\rvector_db_ids\x18\x02 \x03(\tB\x04\xe2\x41\x01\x02\x12@\n\x0cquery_config\x18\x03 \x01(\x0b\x32*.llamastack.tool_runtime.v1.RagQueryConfig\"x\n\x17QueryRagContextResponse\x12\x32\n\x07\x63ontent\x18\x01 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\x12)\n\x08metadata\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct2\x9b\x07\n\x12ToolRuntimeService\x12\xb7\x01\n\x10ListRuntimeTools\x12\x33.llamastack.tool_runtime.v1.ListRuntimeToolsRequest\x1a\x34.llamastack.tool_runtime.v1.ListRuntimeToolsResponse\"8\xaa\xbb\x18\x11\x08\x03\x12\rtool_group_id\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/tool-runtime/list-tools\x12\xa0\x01\n\nInvokeTool\x12-.llamastack.tool_runtime.v1.InvokeToolRequest\x1a..llamastack.tool_runtime.v1.InvokeToolResponse\"3\xaa\xbb\x18\r\x08\x08\x12\ttool_name\x82\xd3\xe4\x93\x02\x1c\"\x17/v1/tool-runtime/invoke:\x01*\x12\xb0\x01\n\x12InsertRagDocuments\x12\x35.llamastack.tool_runtime.v1.InsertRagDocumentsRequest\x1a\x36.llamastack.tool_runtime.v1.InsertRagDocumentsResponse\"+\x82\xd3\xe4\x93\x02%\" /v1/tool-runtime/rag-tool/insert:\x01*\x12\xcb\x01\n\x18StreamInsertRagDocuments\x12;.llamastack.tool_runtime.v1.StreamInsertRagDocumentsRequest\x1a<.llamastack.tool_runtime.v1.StreamInsertRagDocumentsResponse\"2\x82\xd3\xe4\x93\x02,\"\'/v1/tool-runtime/rag-tool/insert:stream:\x01*0\x01\x12\xa6\x01\n\x0fQueryRagContext\x12\x32.llamastack.tool_runtime.v1.QueryRagContextRequest\x1a\x33.llamastack.tool_runtime.v1.QueryRagContextResponse\"*\x82\xd3\xe4\x93\x02$\"\x1f/v1/tool-runtime/rag-tool/query:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n5llamastack/tool_runtime/v1/tool_runtime_service.proto\x12\x1allamastack.tool_runtime.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x17google/rpc/status.proto\x1a\"llamastack/common/v1/content.proto\x1a\"llamastack/common/v1/routing.proto\x1a\x1fllamastack/common/v1/tool.proto\x1a-llamastack/tool_runtime/v1/tool_runtime.proto\"\x8e\x01\n\x17ListRuntimeToolsRequest\x12\x1b\n\rtool_group_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12/\n\x0cmcp_endpoint\x18\x02 \x01(\x0b\x32\x19.llamastack.common.v1.Url\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"`\n\x18ListRuntimeToolsResponse\x12+\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1d.llamastack.common.v1.ToolDef\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"U\n\x11InvokeToolRequest\x12\x17\n\ttool_name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\'\n\x06kwargs\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x9e\x01\n\x12InvokeToolResponse\x12\x32\n\x07\x63ontent\x18\x01 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\x12\x15\n\rerror_message\x18\x02 \x01(\t\x12\x12\n\nerror_code\x18\x03 \x01(\x05\x12)\n\x08metadata\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xd9\x01\n\x19InsertRagDocumentsRequest\x12@\n\tdocuments\x18\x01 \x03(\x0b\x32\'.llamastack.tool_runtime.v1.RagDocumentB\x04\xe2\x41\x01\x02\x12\x1a\n\x0cvector_db_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1c\n\x14\x63hunk_size_in_tokens\x18\x03 \x01(\x05\x12$\n\x17\x63hunk_overlap_in_tokens\x18\x04 \x01(\x05H\x00\x88\x01\x01\x42\x1a\n\x18_chunk_overlap_in_tokens\"\x88\x01\n\x1aInsertRagDocumentsResponse\x12\x13\n\x0b\x63hunk_count\x18\x01 \x01(\x05\x12\x16\n\x0e\x64ocument_count\x18\x02 \x01(\x05\x12\x1c\n\x14\x63hunk_size_in_tokens\x18\x03 \x01(\x05\x12\x1f\n\x17\x63hunk_overlap_in_tokens\x18\x04 \x01(\x05\"\xdf\x01\n\x1fStreamInsertRagDocumentsRequest\x12@\n\tdocuments\x18\x01 \x03(\x0b\x32\'.llamastack.tool_runtime.v1.RagDocumentB\x04\xe2\x41\x01\x02\x12\x1a\n\x0cvector_db_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1c\n\x14\x63hunk_size_in_tokens\x18\x03 \x01(\x05\x12$\n\x17\x63hunk_overlap_in_tokens\x18\x04 \x01(\x05H\x00\x88\x01\x01\x42\x1a\n\x18_chunk_overlap_in_tokens\"q\n\x11RagInsertProgress\x12\x17\n\x0f\x64ocuments_total\x18\x01 \x01(\x05\x12\x16\n\x0e\x64ocuments_read\x18\x02 \x01(\x05\x12\x14\n\x0c\x63hunks_total\x18\x03 \x01(\x05\x12\x15\n\rchunks_stored\x18\x04 \x01(\x05\"\xda\x01\n StreamInsertRagDocumentsResponse\x12\x41\n\x08progress\x18\x01 \x01(\x0b\x32-.llamastack.tool_runtime.v1.RagInsertProgressH\x00\x12\x46\n\x04\x64one\x18\x02 \x01(\x0b\x32\x36.llamastack.tool_runtime.v1.InsertRagDocumentsResponseH\x00\x12\"\n\x05\x65rror\x18\xe8\x07 \x01(\x0b\x32\x12.google.rpc.StatusB\x07\n\x05\x65vent\"\xb1\x01\n\x16QueryRagContextRequest\x12\x38\n\x07\x63ontent\x18\x01 \x03(\x0b\x32!.llamastack.common.v1.ContentItemB\x04\xe2\x41\x01\x02\x12\x1b\n\rvector_db_ids\x18\x02 \x03(\tB\x04\xe2\x41\x01\x02\x12@\n\x0cquery_config\x18\x03 \x01(\x0b\x32*.llamastack.tool_runtime.v1.RagQueryConfig\"x\n\x17QueryRagContextResponse\x12\x32\n\x07\x63ontent\x18\x01 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\x12)\n\x08metadata\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct2\x9b\x07\n\x12ToolRuntimeService\x12\xb7\x01\n\x10ListRuntimeTools\x12\x33.llamastack.tool_runtime.v1.ListRuntimeToolsRequest\x1a\x34.llamastack.tool_runtime.v1.ListRuntimeToolsResponse\"8\xaa\xbb\x18\x11\x08\x03\x12\rtool_group_id\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/tool-runtime/list-tools\x12\xa0\x01\n\nInvokeTool\x12-.llamastack.tool_runtime.v1.InvokeToolRequest\x1a..llamastack.tool_runtime.v1.InvokeToolResponse\"3\xaa\xbb\x18\r\x08\x08\x12\ttool_name\x82\xd3\xe4\x93\x02\x1c\"\x17/v1/tool-runtime/invoke:\x01*\x12\xb0\x01\n\x12InsertRagDocuments\x12\x35.llamastack.tool_runtime.v1.InsertRagDocumentsRequest\x1a\x36.llamastack.tool_runtime.v1.InsertRagDocumentsResponse\"+\x82\xd3\xe4\x93\x02%\" /v1/tool-runtime/rag-tool/insert:\x01*\x12\xcb\x01\n\x18StreamInsertRagDocuments\x12;.llamastack.tool_runtime.v1.StreamInsertRagDocumentsRequest\x1a<.llamastack.tool_runtime.v1.StreamInsertRagDocumentsResponse\"2\x82\xd3\xe4\x93\x02,\"\'/v1/tool-runtime/rag-tool/insert:stream:\x01*0\x01\x12\xa6\x01\n\x0fQueryRagContext\x12\x32.llamastack.tool_runtime.v1.QueryRagContextRequest\x1a\x33.llamastack.tool_runtime.v1.QueryRagContextResponse\"*\x82\xd3\xe4\x93\x02$\"\x1f/v1/tool-runtime/rag-tool/query:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -64,28 +65,28 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TOOLRUNTIMESERVICE'].methods_by_name['StreamInsertRagDocuments']._serialized_options = b'\202\323\344\223\002,\"\'/v1/tool-runtime/rag-tool/insert:stream:\001*'
   _globals['_TOOLRUNTIMESERVICE'].methods_by_name['QueryRagContext']._loaded_options = None
   _globals['_TOOLRUNTIMESERVICE'].methods_by_name['QueryRagContext']._serialized_options = b'\202\323\344\223\002$\"\037/v1/tool-runtime/rag-tool/query:\001*'
-  _globals['_LISTRUNTIMETOOLSREQUEST']._serialized_start=331
-  _globals['_LISTRUNTIMETOOLSREQUEST']._serialized_end=473
-  _globals['_LISTRUNTIMETOOLSRESPONSE']._serialized_start=475
-  _globals['_LISTRUNTIMETOOLSRESPONSE']._serialized_end=571
-  _globals['_INVOKETOOLREQUEST']._serialized_start=573
-  _globals['_INVOKETOOLREQUEST']._serialized_end=658
-  _globals['_INVOKETOOLRESPONSE']._serialized_start=661
-  _globals['_INVOKETOOLRESPONSE']._serialized_end=819
-  _globals['_INSERTRAGDOCUMENTSREQUEST']._serialized_start=822
-  _globals['_INSERTRAGDOCUMENTSREQUEST']._serialized_end=1039
-  _globals['_INSERTRAGDOCUMENTSRESPONSE']._serialized_start=1042
-  _globals['_INSERTRAGDOCUMENTSRESPONSE']._serialized_end=1178
-  _globals['_STREAMINSERTRAGDOCUMENTSREQUEST']._serialized_start=1181
-  _globals['_STREAMINSERTRAGDOCUMENTSREQUEST']._serialized_end=1404
-  _globals['_RAGINSERTPROGRESS']._serialized_start=1406
-  _globals['_RAGINSERTPROGRESS']._serialized_end=1519
-  _globals['_STREAMINSERTRAGDOCUMENTSRESPONSE']._serialized_start=1522
-  _globals['_STREAMINSERTRAGDOCUMENTSRESPONSE']._serialized_end=1704
-  _globals['_QUERYRAGCONTEXTREQUEST']._serialized_start=1707
-  _globals['_QUERYRAGCONTEXTREQUEST']._serialized_end=1884
-  _globals['_QUERYRAGCONTEXTRESPONSE']._serialized_start=1886
-  _globals['_QUERYRAGCONTEXTRESPONSE']._serialized_end=2006
-  _globals['_TOOLRUNTIMESERVICE']._serialized_start=2009
-  _globals['_TOOLRUNTIMESERVICE']._serialized_end=2932
+  _globals['_LISTRUNTIMETOOLSREQUEST']._serialized_start=356
+  _globals['_LISTRUNTIMETOOLSREQUEST']._serialized_end=498
+  _globals['_LISTRUNTIMETOOLSRESPONSE']._serialized_start=500
+  _globals['_LISTRUNTIMETOOLSRESPONSE']._serialized_end=596
+  _globals['_INVOKETOOLREQUEST']._serialized_start=598
+  _globals['_INVOKETOOLREQUEST']._serialized_end=683
+  _globals['_INVOKETOOLRESPONSE']._serialized_start=686
+  _globals['_INVOKETOOLRESPONSE']._serialized_end=844
+  _globals['_INSERTRAGDOCUMENTSREQUEST']._serialized_start=847
+  _globals['_INSERTRAGDOCUMENTSREQUEST']._serialized_end=1064
+  _globals['_INSERTRAGDOCUMENTSRESPONSE']._serialized_start=1067
+  _globals['_INSERTRAGDOCUMENTSRESPONSE']._serialized_end=1203
+  _globals['_STREAMINSERTRAGDOCUMENTSREQUEST']._serialized_start=1206
+  _globals['_STREAMINSERTRAGDOCUMENTSREQUEST']._serialized_end=1429
+  _globals['_RAGINSERTPROGRESS']._serialized_start=1431
+  _globals['_RAGINSERTPROGRESS']._serialized_end=1544
+  _globals['_STREAMINSERTRAGDOCUMENTSRESPONSE']._serialized_start=1547
+  _globals['_STREAMINSERTRAGDOCUMENTSRESPONSE']._serialized_end=1765
+  _globals['_QUERYRAGCONTEXTREQUEST']._serialized_start=1768
+  _globals['_QUERYRAGCONTEXTREQUEST']._serialized_end=1945
+  _globals['_QUERYRAGCONTEXTRESPONSE']._serialized_start=1947
+  _globals['_QUERYRAGCONTEXTRESPONSE']._serialized_end=2067
+  _globals['_TOOLRUNTIMESERVICE']._serialized_start=2070
+  _globals['_TOOLRUNTIMESERVICE']._serialized_end=2993
 # @@protoc_insertion_point(module_scope)

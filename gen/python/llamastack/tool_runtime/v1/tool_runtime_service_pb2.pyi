@@ -1,6 +1,7 @@
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
+from google.rpc import status_pb2 as _status_pb2
 from llamastack.common.v1 import content_pb2 as _content_pb2
 from llamastack.common.v1 import routing_pb2 as _routing_pb2
 from llamastack.common.v1 import tool_pb2 as _tool_pb2
@@ -102,12 +103,14 @@ class RagInsertProgress(_message.Message):
     def __init__(self, documents_total: _Optional[int] = ..., documents_read: _Optional[int] = ..., chunks_total: _Optional[int] = ..., chunks_stored: _Optional[int] = ...) -> None: ...
 
 class StreamInsertRagDocumentsResponse(_message.Message):
-    __slots__ = ("progress", "done")
+    __slots__ = ("progress", "done", "error")
     PROGRESS_FIELD_NUMBER: _ClassVar[int]
     DONE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
     progress: RagInsertProgress
     done: InsertRagDocumentsResponse
-    def __init__(self, progress: _Optional[_Union[RagInsertProgress, _Mapping]] = ..., done: _Optional[_Union[InsertRagDocumentsResponse, _Mapping]] = ...) -> None: ...
+    error: _status_pb2.Status
+    def __init__(self, progress: _Optional[_Union[RagInsertProgress, _Mapping]] = ..., done: _Optional[_Union[InsertRagDocumentsResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
 
 class QueryRagContextRequest(_message.Message):
     __slots__ = ("content", "vector_db_ids", "query_config")

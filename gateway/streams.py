@@ -187,10 +187,11 @@ class Watch:
     def _check(self) -> None:
         now = self._guard.loop.time()
         if self._deadline is not None and now >= self._deadline:
+            budget = f"{self._budget:.1f}".rstrip("0").rstrip(".")  # the caller's round value
             self.stop(
                 DeadlineExceeded(
-                    f"the call's deadline ({self._budget:.3g}s) passed before the stream ended",
-                    timeoutSeconds=f"{self._budget:.3g}",
+                    f"the call's deadline ({budget}s) passed before the stream ended",
+                    timeoutSeconds=budget,
                 )
             )
             return

@@ -73,8 +73,8 @@ def free_port() -> int:
 class LlamaServer:
     """`python -m llama_cpp.server` (a real OpenAI-compatible server), stopped by PID."""
 
-    def __init__(self, workdir: Path, *extra: str) -> None:
-        self.port = free_port()
+    def __init__(self, workdir: Path, *extra: str, port: int = 0) -> None:
+        self.port = port or free_port()  # a restart comes back on the port it had
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self.log_path = workdir / f"llama-server-{self.port}.log"
         args = [

@@ -12,6 +12,7 @@ REAL_MODEL_FIXTURES = frozenset(
         "llama_server",
         "embedding_server",
         "inference_service",  # tests/integration/rest
+        "eval_mesh",  # tests/integration/evaldata
     }
 )
 

@@ -6,6 +6,9 @@
     llamastack models list|get|register|unregister   (and shields, datasets, vector-dbs,
                                                       scoring-functions, benchmarks, toolgroups)
     llamastack chat "Hello" --stream     one-shot chat completion
+    llamastack datasetio rows|append     read / append dataset rows
+    llamastack scoring score|score-batch score rows or a dataset
+    llamastack eval run <benchmark>      run a benchmark job (progress bar, aggregate table)
     llamastack package values|compose    Helm values / docker compose for a run.yaml
 
 Client commands reach the gateway at `--gateway` / `LLS_GATEWAY_ADDR` (default
@@ -17,6 +20,8 @@ from __future__ import annotations
 import typer
 
 from cli.chat import chat
+from cli.data_cmds import datasetio_app, scoring_app
+from cli.eval_cmds import eval_app
 from cli.inspect_cmds import health, providers_app
 from cli.package_cmds import package_app
 from cli.resources import add_resource_commands
@@ -38,6 +43,9 @@ app.add_typer(providers_app, name="providers")
 add_resource_commands(app)
 app.command("chat")(chat)
 app.add_typer(package_app, name="package")
+app.add_typer(datasetio_app, name="datasetio")
+app.add_typer(scoring_app, name="scoring")
+app.add_typer(eval_app, name="eval")
 
 if __name__ == "__main__":
     app()

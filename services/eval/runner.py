@@ -26,7 +26,7 @@ from services.eval.candidates import TRANSIENT, Generate, generator
 from services.eval.mesh import Mesh
 from services.eval.records import EvalRecords
 from services.eval.rows import Prompt, prompt_of, scoring_row
-from services.eval.types import EvalPlan
+from services.eval.types import Candidate, EvalPlan
 
 __all__ = ["EvalRunner", "RunnerConfig", "retrying"]
 
@@ -61,6 +61,8 @@ async def retrying(what: str, call: Callable[[], Awaitable[T]]) -> T:
 async def _first_error(coros: list[Coroutine[Any, Any, None]]) -> None:
     """Run all; the first exception cancels the others and is raised as is."""
     tasks = [asyncio.create_task(c) for c in coros]
+    if not tasks:
+        return
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:
@@ -74,12 +76,18 @@ async def _first_error(coros: list[Coroutine[Any, Any, None]]) -> None:
 
 class EvalRunner:
     def __init__(
-        self, jobs: JobStore, records: EvalRecords, mesh: Mesh, config: RunnerConfig
+        self,
+        jobs: JobStore,
+        records: EvalRecords,
+        mesh: Mesh,
+        config: RunnerConfig,
+        make_generator: Callable[[Candidate, Any, float], Generate] = generator,
     ) -> None:
         self.jobs = jobs
         self.records = records
         self.mesh = mesh
         self.config = config
+        self.make_generator = make_generator
 
     async def __call__(self, control: JobControl) -> dict[str, Any]:
         try:
@@ -132,7 +140,7 @@ class EvalRunner:
     async def _generate(
         self, control: JobControl, plan: EvalPlan, inputs: list[dict], done: set[int]
     ) -> None:
-        generate = generator(plan.candidate, self.mesh.gateway, self.config.timeout_s)
+        generate = self.make_generator(plan.candidate, self.mesh.gateway, self.config.timeout_s)
         gate = asyncio.Semaphore(self.config.max_concurrency)
         state = {"completed": len(done)}
         pending = [i for i in range(len(inputs)) if i not in done]

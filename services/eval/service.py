@@ -67,11 +67,13 @@ class EvalService:
         return await provider.jobs.create({"plan": plan.to_json()})
 
     async def _job(self, provider_id: str | None, benchmark_id: str, job_id: str):
-        provider, bench = self._benchmark(provider_id, benchmark_id)
+        """The job, from its own record: it carries its benchmark, so a restarted service
+        answers before the gateway has registered the benchmarks with it again."""
+        provider = self._host.pick(provider_id, benchmark_id)
         job = await provider.jobs.get(job_id)
-        if EvalPlan.from_json(job.params["plan"]).benchmark.benchmark_id != bench.benchmark_id:
+        if EvalPlan.from_json(job.params["plan"]).benchmark.benchmark_id != benchmark_id:
             raise ObjectNotFound(
-                f"job {job_id} is not a job of benchmark {bench.identifier}", jobId=job_id
+                f"job {job_id} is not a job of benchmark {benchmark_id}", jobId=job_id
             )
         return provider, job
 

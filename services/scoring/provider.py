@@ -67,13 +67,17 @@ class ScoringProviderBase(Provider):
         if builtin is not None:
             return builtin
         if self.generic_kind and fn.params.kind == self.generic_kind:
-            return Builtin(fn.description, FnParams(self.generic_kind), fn.return_type or "number")
+            return Builtin(fn.description, self.generic_params(), fn.return_type or "number")
         hint = f", or any id with {self.generic_kind} params" if self.generic_kind else ""
         raise InvalidArgument(
             f"{self.label} has no scoring function {fn.provider_fn_id!r}: it implements "
             f"{', '.join(sorted(self.builtins))}{hint}; set provider_scoring_fn_id to one of them",
             scoringFnId=fn.identifier,
         )
+
+    def generic_params(self) -> FnParams:
+        """Defaults under the params of a registered id that is not a built-in."""
+        return FnParams(self.generic_kind)
 
     def complete(self, fn: ScoringFn) -> ScoringFn:
         """The function with the built-in's defaults under its own params, checked."""

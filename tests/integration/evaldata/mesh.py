@@ -92,3 +92,23 @@ class EvalMesh:
         for proc in [self.gateway, *self.services.values()]:
             if proc is not None:
                 proc.stop()
+
+
+def register_qa(datasets: Any, dataset_id: str, uri: str = "file:qa.jsonl", **fields: Any) -> Any:
+    """Register a question-answer dataset through the gateway."""
+    from google.protobuf import json_format
+
+    from llamastack.registry.v1 import dataset_service_pb2
+
+    fields.setdefault("source", {"uri": {"uri": uri}})
+    request = json_format.ParseDict(
+        {"dataset_id": dataset_id, "purpose": "DATASET_PURPOSE_EVAL_QUESTION_ANSWER", **fields},
+        dataset_service_pb2.RegisterDatasetRequest(),
+    )
+    return datasets.RegisterDataset(request, timeout=60).dataset
+
+
+def qa_rows() -> list[dict[str, str]]:
+    import json
+
+    return [json.loads(line) for line in (DATA / "qa.jsonl").read_text().splitlines()]

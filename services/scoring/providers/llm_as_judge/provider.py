@@ -56,6 +56,15 @@ class LlmAsJudgeProvider(ScoringProviderBase):
         super().__init__(provider_id, config)
         self._gateway: GatewayClient | None = None
 
+    def generic_params(self) -> FnParams:
+        """A registered judge (any id) gets the configured judge model and the base regexes
+        unless its params name others; its prompt template is its own."""
+        return FnParams(
+            "llm_as_judge",
+            judge_model=self.config.judge_model,
+            judge_score_regexes=prompts.BASE_REGEXES,
+        )
+
     @property
     def gateway(self) -> GatewayClient:
         if self._gateway is None:

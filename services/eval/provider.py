@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from llamastack.registry.v1 import resources_pb2
+from services.common.errors import InvalidArgument
 from services.common.jobs import JobStore
 from services.common.providers import Provider
 from services.common.resources import Accepted, ResourceTable
@@ -37,7 +38,16 @@ class EvalProviderBase(Provider):
         self.table = self.benchmarks
 
     async def _accept(self, resource: resources_pb2.Benchmark) -> Accepted[Benchmark]:
-        return Accepted(resource, convert.benchmark(resource))
+        """The gateway checked that its dataset and functions are registered; a benchmark
+        must name both."""
+        bench = convert.benchmark(resource)
+        if not bench.dataset_id or not bench.scoring_functions:
+            raise InvalidArgument(
+                f"benchmark {bench.identifier} must name a dataset and at least one scoring "
+                "function",
+                benchmarkId=bench.identifier,
+            )
+        return Accepted(resource, bench)
 
     # Set up by `initialize()`.
     jobs: JobStore

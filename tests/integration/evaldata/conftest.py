@@ -57,3 +57,18 @@ def benchmarks(gateway_channel):
 @pytest.fixture(scope="session")
 def evals(gateway_channel):
     return eval_service_pb2_grpc.EvalServiceStub(gateway_channel)
+
+
+@pytest.fixture(scope="session")
+def rest(eval_mesh):
+    """REST through a real Envoy in front of the mesh's gateway."""
+    import httpx
+
+    from tests.integration.rest.envoy_proc import EnvoyProcess
+
+    envoy = EnvoyProcess(eval_mesh.workdir, eval_mesh.gateway.address).start()
+    try:
+        with httpx.Client(base_url=envoy.base_url, timeout=120.0) as client:
+            yield client
+    finally:
+        envoy.stop()

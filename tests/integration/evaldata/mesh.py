@@ -72,6 +72,12 @@ class EvalMesh:
         self.services: dict[str, MeshProcess] = {}
         self.gateway: MeshProcess | None = None
 
+    def fresh(self, name: str, fmt: str = "jsonl") -> str:
+        """A private copy of the question-answer set (tests that append get their own file);
+        its `file:` URI."""
+        shutil.copy(DATA / f"qa.{fmt}", self.datasets / f"{name}.{fmt}")
+        return f"file:{name}.{fmt}"
+
     def start(self) -> EvalMesh:
         from tests.integration.rest.envoy_proc import free_port
 

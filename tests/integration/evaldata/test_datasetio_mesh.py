@@ -32,10 +32,13 @@ def append(datasetio, dataset_id, rows):
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
 def test_file_datasets_page_and_append(eval_mesh, datasets, datasetio, fmt):
-    if fmt == "parquet":
-        pq.write_table(pa.Table.from_pylist(QA), eval_mesh.datasets / "qa.parquet")
     ident = f"qa-{fmt}"
-    register_qa(datasets, ident, f"file:qa.{fmt}")
+    if fmt == "parquet":
+        pq.write_table(pa.Table.from_pylist(QA), eval_mesh.datasets / f"{ident}.parquet")
+        uri = f"file:{ident}.parquet"
+    else:
+        uri = eval_mesh.fresh(ident, fmt)
+    register_qa(datasets, ident, uri)
     first = datasetio.IterateRows(io.IterateRowsRequest(dataset_id=ident, limit=10), timeout=30)
     assert rows_of(first) == QA[:10] and first.has_more and first.next_start_index == 10
     second = datasetio.IterateRows(

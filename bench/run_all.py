@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ["unary_overhead", "streaming_overhead", "real_model", "registry_scale"]
+BENCHES = ["unary_overhead", "streaming_overhead", "real_model", "registry_scale", "evaldata"]
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -52,6 +52,9 @@ def _headline(name: str, doc: dict) -> dict:
                 "added_ttft_ms": doc["added_ttft_ms"]}  # fmt: skip
     if name == "registry_scale":
         return {"routed_p50_ratio": doc["routed_p50_ratio_largest_over_smallest"]}
+    if name == "evaldata":
+        return {"score_ratio": doc["ratio_score_mesh/in_process"],
+                "job_bookkeeping_ms_per_row": doc["job_bookkeeping_ms_per_row"]}  # fmt: skip
     return {}
 
 

@@ -91,6 +91,6 @@ def aggregate(names: Iterable[str], rows: Sequence[Row]) -> dict[str, Any]:
         if fn is None:
             raise ValueError(f"unknown aggregation {name!r}; known: {', '.join(AGGREGATIONS)}")
         out[name] = fn(scored)
-    if out and len(scored) < len(rows):
+    if len(scored) < len(rows):
         out["num_errors"] = len(rows) - len(scored)
     return out

@@ -12,6 +12,7 @@ else fails the job with the error.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ class RunnerConfig:
     max_attempts: int = 3
     timeout_s: float = 600.0
     max_rows: int = 100_000
+    #: Progress is written at most this often (row documents are the record of what is done).
+    report_s: float = 0.2
 
 
 async def retrying(what: str, call: Callable[[], Awaitable[T]]) -> T:
@@ -143,6 +146,7 @@ class EvalRunner:
         generate = self.make_generator(plan.candidate, self.mesh.gateway, self.config.timeout_s)
         gate = asyncio.Semaphore(self.config.max_concurrency)
         state = {"completed": len(done)}
+        changed = asyncio.Event()
         pending = [i for i in range(len(inputs)) if i not in done]
 
         async def one(index: int) -> None:
@@ -150,12 +154,17 @@ class EvalRunner:
                 record = await self._row(plan, generate, inputs[index], index)
                 if await self.records.save_row(control.job.id, index, record):
                     state["completed"] += 1
-                await control.progress(state["completed"])
+                changed.set()
 
         async def heartbeat() -> None:
+            """One writer of the job record: progress when rows finished (at most every
+            `report_s`), else every third of the lease to keep it; it learns of a cancel."""
             while True:
-                await asyncio.sleep(self.config.lease_s / 3)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), self.config.lease_s / 3)
+                changed.clear()
                 await control.progress(state["completed"])
+                await asyncio.sleep(self.config.report_s)
 
         beat = asyncio.create_task(heartbeat())
         work = asyncio.create_task(_first_error([one(i) for i in pending]))

@@ -107,7 +107,7 @@ def test_aggregations():
     assert labels == {"categorical_count": {"categorical_count": {"A": 2, "B": 1}}}
     with pytest.raises(ValueError, match="numeric scores"):
         aggregate(["average"], [{"score": "A"}])
-    assert aggregate([], rows) == {}
+    assert aggregate([], rows) == {"num_errors": 1}  # failed rows are counted even so
 
 
 async def test_service_resolves_merges_and_routes_to_the_owning_provider(basic):

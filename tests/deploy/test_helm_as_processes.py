@@ -22,6 +22,9 @@ def test_rendered_local_release_serves_a_chat(tmp_path: Path):
     assert {p.labels["app.kubernetes.io/component"] for p in cluster.pods.values()} == {
         "gateway",
         "inference",
+        "datasetio",
+        "scoring",
+        "eval",
         "envoy",
     }
     try:
@@ -32,7 +35,8 @@ def test_rendered_local_release_serves_a_chat(tmp_path: Path):
         assert result.returncode == 0, result.stdout + result.stderr
         print(f"\nready in {seconds:.1f}s\n{result.stdout}")
         lines = result.stdout.splitlines()
-        assert sum(line.startswith("ok      ") for line in lines) == 4  # 3 checks + chat
+        # one check per component, and the chat
+        assert sum(line.startswith("ok      ") for line in lines) == len(cluster.pods) + 1
         assert any(line.startswith("ok      chat with llama-cpp/SmolLM2") for line in lines)
         # Every process is still up: nothing restarted behind the probes' back.
         for pod in cluster.pods.values():

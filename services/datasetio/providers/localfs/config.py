@@ -11,8 +11,9 @@ class LocalFsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     #: `file://` datasets must resolve (symlinks followed) to a path under this directory;
-    #: relative paths (`file:qa.csv`) are taken from it. Created when missing.
-    root: str = "~/.llamastack-mesh/datasets"
+    #: relative paths (`file:qa.csv`) are taken from it. Created when missing. Empty:
+    #: `<state dir>/datasets` (`LLS_STATE_DIR`, `~/.llamastack-mesh` by default).
+    root: str = ""
     #: The largest file (or decoded `data:` URI) read, in bytes.
     max_file_bytes: int = Field(default=256 << 20, ge=1)
     #: The most rows one IterateRows or AppendRows call handles.

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from services.common.errors import InvalidArgument
+from services.common.settings import Settings
 from services.common.state import StateStore
 from services.common.state.process import open_process_state_store
 from services.datasetio.provider import DatasetIoProviderBase
@@ -55,7 +56,8 @@ class LocalFsProvider(DatasetIoProviderBase[Handle]):
         super().__init__(provider_id, config)
         self.config = LocalFsConfig.model_validate(dict(config))
         self.max_rows_per_request = self.config.max_rows_per_request
-        self.root = Path(os.path.realpath(Path(self.config.root).expanduser()))
+        root = Path(self.config.root).expanduser() if self.config.root else None
+        self.root = Path(os.path.realpath(root or Settings().state_dir / "datasets"))
         self._store: StateStore | None = None
         self._appended: AppendedRows | None = None
         self._cache: OrderedDict[Path, tuple[tuple[int, int, int], list[Row], list[str]]] = (

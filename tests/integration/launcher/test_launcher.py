@@ -157,7 +157,8 @@ def stack(tmp_path_factory):
 
 def test_becomes_healthy_and_prints_endpoints(stack):
     state = stack.state()
-    assert set(state["processes"]) == {"inference", "gateway", "envoy"}
+    assert set(state["processes"]) == {
+        "inference", "datasetio", "scoring", "eval", "gateway", "envoy"}  # fmt: skip
     assert all(p["state"] == "ready" for p in state["processes"].values())
     out = stack.output()
     assert "is ready" in out

@@ -89,7 +89,7 @@ def runner_for(store, generated: list[int], gate: asyncio.Event | None = None,
 
 
 async def wait_for(jobs, job_id, done):
-    for _ in range(500):
+    for _ in range(2000):  # 20 s: a loaded machine is slow
         job = await jobs.get(job_id)
         if done(job):
             return job
@@ -150,8 +150,8 @@ async def test_cancel_stops_a_running_job_and_attempts_are_bounded(store):
         cancelled = await wait_for(jobs, job.id, lambda j: j.status.terminal)
         assert cancelled.status is JobStatus.CANCELLED
         again = await jobs.create(plan())
-        claimed = await wait_for(jobs, again.id, lambda j: j.status is not JobStatus.QUEUED)
-        assert claimed.attempts == 1
+        finished = await wait_for(jobs, again.id, lambda j: j.status.terminal)
+        assert finished.status is JobStatus.COMPLETED and finished.attempts == 1
     finally:
         worker.cancel()
         await asyncio.gather(worker, return_exceptions=True)

@@ -183,34 +183,29 @@ def _print_job(job: Any, as_json: bool) -> None:
     )  # fmt: skip
 
 
-@eval_app.command("status")
-def status_cmd(
-    benchmark: BenchArg,
-    job_id: JobArg,
-    gateway: GatewayOpt = DEFAULT_GATEWAY,
-    as_json: JsonOpt = False,
-    timeout: TimeoutOpt = 30.0,
-) -> None:
-    """Status and progress of a job."""
-    with connect(gateway) as channel:
-        stub = eval_service_pb2_grpc.EvalServiceStub(channel)
-        request = eval_service_pb2.GetJobStatusRequest(benchmark_id=benchmark, job_id=job_id)
-        _print_job(stub.GetJobStatus(request, timeout=timeout).job, as_json)
+def _job_command(rpc: str, doc: str) -> Any:
+    """`status` and `cancel`: one job RPC, the job printed."""
+
+    def command(
+        benchmark: BenchArg,
+        job_id: JobArg,
+        gateway: GatewayOpt = DEFAULT_GATEWAY,
+        as_json: JsonOpt = False,
+        timeout: TimeoutOpt = 30.0,
+    ) -> None:
+        request = getattr(eval_service_pb2, f"{rpc}Request")(benchmark_id=benchmark, job_id=job_id)
+        with connect(gateway) as channel:
+            stub = eval_service_pb2_grpc.EvalServiceStub(channel)
+            _print_job(getattr(stub, rpc)(request, timeout=timeout).job, as_json)
+
+    command.__doc__ = doc
+    return command
 
 
-@eval_app.command("cancel")
-def cancel_cmd(
-    benchmark: BenchArg,
-    job_id: JobArg,
-    gateway: GatewayOpt = DEFAULT_GATEWAY,
-    as_json: JsonOpt = False,
-    timeout: TimeoutOpt = 30.0,
-) -> None:
-    """Cancel a job (a running one stops after the rows in flight)."""
-    with connect(gateway) as channel:
-        stub = eval_service_pb2_grpc.EvalServiceStub(channel)
-        request = eval_service_pb2.CancelJobRequest(benchmark_id=benchmark, job_id=job_id)
-        _print_job(stub.CancelJob(request, timeout=timeout).job, as_json)
+eval_app.command("status")(_job_command("GetJobStatus", "Status and progress of a job."))
+eval_app.command("cancel")(
+    _job_command("CancelJob", "Cancel a job (a running one stops after the rows in flight).")
+)
 
 
 @eval_app.command("result")

@@ -176,3 +176,39 @@ def test_refusals(evals, bench):
     with pytest.raises(grpc.RpcError) as err:
         status(evals, "no-such-bench", "x")
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_two_eval_replicas_share_the_jobs_and_never_run_one_twice(eval_mesh, evals, bench):
+    import json
+
+    from tests.support.processes import start_service
+
+    replica_dir = eval_mesh.workdir / "replica"
+    replica_dir.mkdir(exist_ok=True)
+    gateway_env = {"LLS_GATEWAY_ADDR": eval_mesh.services["eval"].env["LLS_GATEWAY_ADDR"]}
+    replica = start_service("eval", eval_mesh.run_config, replica_dir, env=gateway_env)
+    db = sqlite3.connect(eval_mesh.workdir / "state" / "registry.db")
+    try:
+        jobs = [run(evals, bench, config(num_examples=10)).job_id for _ in range(2)]
+        owners: dict[str, str] = {}
+        deadline = time.monotonic() + 120
+        while len(owners) < 2 and time.monotonic() < deadline:
+            for job_id, data in db.execute(
+                "SELECT key, data FROM state_v1 WHERE collection = 'jobs.eval.meta-reference'"
+            ):
+                record = json.loads(data)
+                if job_id in jobs and record["status"] == "running":
+                    owners[job_id] = record["lease_owner"]
+            time.sleep(0.05)
+        assert len(set(owners.values())) == 2, owners  # one job each, at the same time
+        for job_id in jobs:
+            done, _ = wait(evals, bench, job_id, lambda j: j.status in DONE)
+            assert done.status == job_pb2.JOB_STATUS_COMPLETED, done.error
+            versions = db.execute(
+                "SELECT version FROM state_v1 WHERE collection = 'eval.rows' AND parent = ?",
+                (job_id,),
+            ).fetchall()
+            assert sorted(v for (v,) in versions) == [1] * 10
+    finally:
+        db.close()
+        replica.stop()

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from google.protobuf import json_format, struct_pb2
-
 from llamastack.registry.v1 import resources_pb2
 from services.common.errors import InvalidArgument
-from services.datasetio.types import DatasetSpec, Row
+from services.common.structs import from_struct
+from services.datasetio.types import DatasetSpec
 
-__all__ = ["PURPOSE_NAMES", "dataset_spec", "row", "structs"]
+__all__ = ["PURPOSE_NAMES", "dataset_spec"]
 
 #: DatasetPurpose -> the reference's name.
 PURPOSE_NAMES = {
@@ -18,19 +15,6 @@ PURPOSE_NAMES = {
     resources_pb2.DATASET_PURPOSE_EVAL_QUESTION_ANSWER: "eval/question-answer",
     resources_pb2.DATASET_PURPOSE_EVAL_MESSAGES_ANSWER: "eval/messages-answer",
 }
-
-
-def row(struct: struct_pb2.Struct) -> Row:
-    return json_format.MessageToDict(struct)
-
-
-def structs(rows: Iterable[Row]) -> list[struct_pb2.Struct]:
-    out = []
-    for r in rows:
-        s = struct_pb2.Struct()
-        s.update(r)
-        out.append(s)
-    return out
 
 
 def dataset_spec(dataset: resources_pb2.Dataset) -> DatasetSpec:
@@ -45,5 +29,5 @@ def dataset_spec(dataset: resources_pb2.Dataset) -> DatasetSpec:
         identifier=dataset.identifier,
         purpose=PURPOSE_NAMES.get(dataset.purpose, ""),
         uri=dataset.source.uri.uri if which == "uri" else "",
-        rows=[row(r) for r in dataset.source.rows.rows] if which == "rows" else None,
+        rows=[from_struct(r) for r in dataset.source.rows.rows] if which == "rows" else None,
     )

@@ -7,7 +7,7 @@ from typing import Any
 from llamastack.datasetio.v1 import datasetio_service_pb2 as pb
 from llamastack.datasetio.v1 import datasetio_service_pb2_grpc as pb_grpc
 from services.common.providers import ProviderHost, provider_id_of
-from services.datasetio import convert
+from services.common.structs import from_struct, to_structs
 from services.datasetio.service import DatasetIoService
 
 __all__ = ["DatasetIoServicer", "servicers"]
@@ -31,13 +31,13 @@ class DatasetIoServicer(pb_grpc.DatasetIoServiceServicer):
             request.page_token,
         )
         return pb.IterateRowsResponse(
-            data=convert.structs(page.rows),
+            data=to_structs(page.rows),
             has_more=page.has_more,
             next_start_index=page.next_start_index,
             next_page_token=page.next_page_token,
         )
 
     async def AppendRows(self, request, context):
-        rows = [convert.row(r) for r in request.rows]
+        rows = [from_struct(r) for r in request.rows]
         await self._service.append(provider_id_of(context), request.dataset_id, rows)
         return pb.AppendRowsResponse()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from google.protobuf import duration_pb2, json_format, struct_pb2, timestamp_pb2
+from google.protobuf import duration_pb2, json_format, timestamp_pb2
 
 from llamastack.common.v1 import job_pb2
 from llamastack.eval.v1 import eval_pb2
@@ -13,6 +13,7 @@ from llamastack.registry.v1 import resources_pb2
 from llamastack.scoring.v1 import scoring_service_pb2
 from services.common.errors import InvalidArgument
 from services.common.jobs import Job, JobStatus
+from services.common.structs import to_struct, to_structs
 from services.eval.types import Benchmark, Candidate, Row
 
 __all__ = [
@@ -20,9 +21,7 @@ __all__ = [
     "candidate",
     "job_proto",
     "json_of",
-    "row",
     "scoring_result",
-    "struct",
 ]
 
 _STATUS = {
@@ -36,16 +35,6 @@ _STATUS = {
 
 def json_of(message: Any) -> dict[str, Any]:
     return json_format.MessageToDict(message, preserving_proto_field_name=True)
-
-
-def row(s: struct_pb2.Struct) -> Row:
-    return json_format.MessageToDict(s)
-
-
-def struct(value: Mapping[str, Any]) -> struct_pb2.Struct:
-    s = struct_pb2.Struct()
-    s.update(value)
-    return s
 
 
 def benchmark(resource: resources_pb2.Benchmark) -> Benchmark:
@@ -132,5 +121,5 @@ def scoring_result(
     score_rows: list[Row], aggregated: Mapping[str, Any]
 ) -> scoring_service_pb2.ScoringResult:
     return scoring_service_pb2.ScoringResult(
-        score_rows=[struct(r) for r in score_rows], aggregated_results=struct(aggregated)
+        score_rows=to_structs(score_rows), aggregated_results=to_struct(aggregated)
     )

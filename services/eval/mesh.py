@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import grpc
-from google.protobuf import json_format, struct_pb2
+from google.protobuf import json_format
 
 from llamastack.common.v1 import scoring_pb2
 from llamastack.datasetio.v1 import datasetio_service_pb2, datasetio_service_pb2_grpc
@@ -21,6 +21,7 @@ from llamastack.scoring.v1 import scoring_service_pb2, scoring_service_pb2_grpc
 from services.common import descriptors
 from services.common.errors import NotFound
 from services.common.gateway_client import GatewayClient
+from services.common.structs import from_struct, to_structs
 from services.eval.types import Row
 
 __all__ = ["Mesh"]
@@ -88,7 +89,7 @@ class Mesh:
                 ),
                 timeout=self.timeout,
             )
-            out.extend(json_format.MessageToDict(r) for r in resp.data)
+            out.extend(from_struct(r) for r in resp.data)
             token = resp.next_page_token
             if not token:
                 break
@@ -98,19 +99,15 @@ class Mesh:
         self, rows: Sequence[Row], params: Mapping[str, dict[str, Any]]
     ) -> dict[str, tuple[list[Row], dict[str, Any]]]:
         """Per function: its score rows and aggregated results."""
-        request = scoring_service_pb2.ScoreRequest()
-        for row in rows:
-            s = struct_pb2.Struct()
-            s.update(row)
-            request.input_rows.append(s)
+        request = scoring_service_pb2.ScoreRequest(input_rows=to_structs(rows))
         for fn_id, p in params.items():
             json_format.ParseDict(p, request.scoring_functions[fn_id])
         stub = self.gateway.stub(scoring_service_pb2_grpc.ScoringServiceStub)
         resp = await stub.Score(request, timeout=self.timeout)
         return {
             fn_id: (
-                [json_format.MessageToDict(r) for r in result.score_rows],
-                json_format.MessageToDict(result.aggregated_results),
+                [from_struct(r) for r in result.score_rows],
+                from_struct(result.aggregated_results),
             )
             for fn_id, result in resp.results.items()
         }

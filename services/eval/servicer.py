@@ -7,6 +7,7 @@ from typing import Any
 from llamastack.eval.v1 import eval_service_pb2 as pb
 from llamastack.eval.v1 import eval_service_pb2_grpc as pb_grpc
 from services.common.providers import ProviderHost, provider_id_of
+from services.common.structs import from_struct, to_structs
 from services.eval import convert
 from services.eval.service import EvalResult, EvalService
 
@@ -57,7 +58,7 @@ class EvalServicer(pb_grpc.EvalServiceServicer):
             provider_id_of(context), request.benchmark_id, request.job_id
         )
         return pb.GetJobResultResponse(
-            generations=[convert.struct(g) for g in result.generations], scores=_scores(result)
+            generations=to_structs(result.generations), scores=_scores(result)
         )
 
     async def EvaluateRows(self, request, context):
@@ -65,11 +66,11 @@ class EvalServicer(pb_grpc.EvalServiceServicer):
         result = await self._service.evaluate_rows(
             provider_id_of(context),
             request.benchmark_id,
-            [convert.row(r) for r in request.input_rows],
+            [from_struct(r) for r in request.input_rows],
             list(request.scoring_functions),
             convert.candidate(config),
             _overrides(config),
         )
         return pb.EvaluateRowsResponse(
-            generations=[convert.struct(g) for g in result.generations], scores=_scores(result)
+            generations=to_structs(result.generations), scores=_scores(result)
         )

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from google.protobuf import json_format, struct_pb2
-
 from llamastack.common.v1 import scoring_pb2
 from llamastack.registry.v1 import resources_pb2
 from llamastack.scoring.v1 import scoring_service_pb2 as pb
 from services.common import descriptors
-from services.scoring.types import FnParams, Row, ScoreResult, ScoringFn
+from services.common.structs import to_struct, to_structs
+from services.scoring.types import FnParams, ScoreResult, ScoringFn
 
 __all__ = [
     "params",
     "params_proto",
     "result_proto",
     "results_proto",
-    "row",
     "scoring_fn",
     "scoring_fn_proto",
-    "struct",
 ]
 
 _AGG = scoring_pb2.AggregationFunction
@@ -105,20 +102,10 @@ def scoring_fn_proto(fn: ScoringFn, base: resources_pb2.ScoringFunction | None =
     return out
 
 
-def row(s: struct_pb2.Struct) -> Row:
-    return json_format.MessageToDict(s)
-
-
-def struct(value: Mapping) -> struct_pb2.Struct:
-    s = struct_pb2.Struct()
-    s.update(value)
-    return s
-
-
 def result_proto(result: ScoreResult) -> pb.ScoringResult:
     return pb.ScoringResult(
-        score_rows=[struct(r) for r in result.score_rows],
-        aggregated_results=struct(result.aggregated_results),
+        score_rows=to_structs(result.score_rows),
+        aggregated_results=to_struct(result.aggregated_results),
     )
 
 

@@ -19,6 +19,7 @@ from llamastack.registry.v1 import (
 )
 from services.common.errors import NotFound
 from services.common.gateway_client import GatewayClient
+from services.common.structs import from_struct, to_structs
 from services.scoring import convert
 from services.scoring.types import Row, ScoringFn
 
@@ -71,7 +72,7 @@ class GatewayDatasets:
                 ),
                 timeout=_TIMEOUT,
             )
-            out.extend(convert.row(r) for r in resp.data)
+            out.extend(from_struct(r) for r in resp.data)
             token = resp.next_page_token
             if not token:
                 break
@@ -84,7 +85,7 @@ class GatewayDatasets:
         request = dataset_service_pb2.RegisterDatasetRequest(
             purpose=source.dataset.purpose,
             source=resources_pb2.DataSource(
-                rows=resources_pb2.RowsDataSource(rows=[convert.struct(r) for r in rows])
+                rows=resources_pb2.RowsDataSource(rows=to_structs(rows))
             ),
             dataset_id=f"{source_id}-scored-{uuid.uuid4().hex[:8]}",
             provider_id=source.dataset.provider_id,

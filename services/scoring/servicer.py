@@ -9,6 +9,7 @@ from llamastack.scoring.v1 import scoring_service_pb2_grpc as pb_grpc
 from services.common.gateway_client import GatewayClient
 from services.common.providers import ProviderHost
 from services.common.settings import Settings
+from services.common.structs import from_struct
 from services.scoring import convert
 from services.scoring.mesh import GatewayDatasets, GatewayResolver
 from services.scoring.service import ScoringService
@@ -31,7 +32,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         self._service = service
 
     async def Score(self, request, context):
-        rows = [convert.row(r) for r in request.input_rows]
+        rows = [from_struct(r) for r in request.input_rows]
         results = await self._service.score(rows, _functions(request))
         return pb.ScoreResponse(results=convert.results_proto(results))
 

@@ -190,3 +190,22 @@ async def test_paging_by_index_and_token_and_appends_are_seen(provider):
         await service.append(None, "file-qa", QA)
     with pytest.raises(InvalidArgument, match="no column 'answer'"):
         await service.append(None, "rows-qa", [{"question": "only"}])
+
+
+async def test_files_over_the_size_limit_are_refused(root, tmp_path):
+    small = LocalFsProvider("localfs", {"root": str(root), "max_file_bytes": 10})
+    with pytest.raises(InvalidArgument, match="at most 10 bytes"):
+        await small.open_dataset(DatasetSpec("qa", "qa", "eval/question-answer", "file:qa.jsonl"))
+
+
+def test_importing_the_services_loads_no_provider_library():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, services.datasetio.__main__, services.scoring.__main__, "
+        "services.eval.__main__\n"
+        "print(','.join(m for m in ('pyarrow', 'llama_cpp', 'torch') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

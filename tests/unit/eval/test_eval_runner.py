@@ -158,7 +158,7 @@ async def test_cancel_stops_a_running_job_and_attempts_are_bounded(store):
     # a job whose workers keep dying fails with the reason after max_attempts claims
     stuck = await jobs.create(plan())
     for _ in range(2):
-        claimed = await jobs.claim(lease_s=0.01)
+        assert (await jobs.claim(lease_s=0.01)).id == stuck.id
         await asyncio.sleep(0.02)
     from services.common.jobs import JobControl
 

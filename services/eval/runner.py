@@ -40,7 +40,7 @@ _RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15, 30)
 class RunnerConfig:
     max_concurrency: int = 4
     lease_s: float = 30.0
-    max_attempts: int = 3
+    max_attempts: int = 5
     timeout_s: float = 600.0
     max_rows: int = 100_000
     #: Progress is written at most this often (row documents are the record of what is done).

@@ -17,8 +17,9 @@ class MetaReferenceEvalConfig(BaseModel):
     #: A running job's lease: renewed every third of it; another replica takes the job over
     #: when its worker stops renewing (crashed) for this long.
     lease_s: float = Field(default=30.0, gt=0)
-    #: Claims of one job before it is failed (a job that keeps killing its service).
-    max_attempts: int = Field(default=3, ge=1)
+    #: Claims of one job (restarts of its service included) before it is failed: a job that
+    #: keeps killing its service stops being retried.
+    max_attempts: int = Field(default=5, ge=1)
     #: The most rows one EvaluateRows call takes.
     evaluate_rows_max: int = Field(default=20, ge=1)
     #: The most rows one job evaluates (num_examples, or the whole dataset).

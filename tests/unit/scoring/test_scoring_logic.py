@@ -59,6 +59,7 @@ async def test_math_answers_compare_as_normalised_numbers(basic):
         ("Answer: 50\\%", "50%", 1.0),
         ("\\boxed{x+1}", "x + 1", 1.0),
         ("the answer is 3", "4", 0.0),
+        ("She makes $18 a day.", "9 * 2 = <<9*2=18>>18 dollars\n#### 18", 1.0),  # GSM8K
         ("no numbers here", "4", 0.0),
     ]
     rows = [{"generated_answer": g, "expected_answer": e} for g, e, _ in cases]

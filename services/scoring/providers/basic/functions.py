@@ -71,7 +71,10 @@ def multiple_choice(generated: str, expected: str, patterns: Sequence[re.Pattern
 
 def math_response(generated: str, expected: str, patterns: Sequence[re.Pattern[str]]) -> dict:
     """Parse the final answer (boxed, "the answer is", or else the last number) and compare
-    it with the expected one: as numbers when both are, else as normalised text."""
+    it with the expected one: as numbers when both are, else as normalised text. An expected
+    answer in GSM8K's form (a worked solution ending `#### 18`) counts by its final line."""
+    if "####" in expected:
+        expected = expected.rsplit("####", 1)[1]
     parsed = _first_match(patterns, generated)
     if parsed is None:
         numbers = re.findall(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?", generated)

@@ -10,6 +10,7 @@ scored dataset (INVALID_ARGUMENT / FAILED_PRECONDITION beyond).
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
@@ -79,17 +80,7 @@ class ScoringService:
                 scoringFnId=fn_id,
             )
         provider = self._host.get(fn.provider_id)
-        fn = provider.complete(
-            ScoringFn(
-                fn.identifier,
-                fn.provider_id,
-                fn.provider_fn_id,
-                fn.params.merged(override, fn_id),
-                fn.description,
-                fn.return_type,
-            )
-        )
-        return provider, fn
+        return provider, provider.complete(replace(fn, params=fn.params.merged(override, fn_id)))
 
     async def _score_one(
         self, provider: ScoringProviderBase, fn: ScoringFn, rows: Sequence[Row]

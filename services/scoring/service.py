@@ -10,8 +10,8 @@ scored dataset (INVALID_ARGUMENT / FAILED_PRECONDITION beyond).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from services.common.aggregation import aggregate

@@ -120,11 +120,17 @@ def test_cancel_stops_a_running_job(evals, bench):
         assert "cancelled" in err.value.details()
 
 
-def test_a_killed_eval_service_resumes_its_job_without_regenerating(eval_mesh, evals, bench):
-    job = run(evals, bench, config(num_examples=10))
+@pytest.mark.parametrize("signal", ["SIGKILL", "SIGTERM"])
+def test_a_restarted_eval_service_resumes_its_job_without_regenerating(
+    eval_mesh, evals, bench, signal
+):
+    job = run(evals, bench, config(num_examples=16))
     wait(evals, bench, job.job_id, lambda j: j.progress.completed >= 3)
     service = eval_mesh.services["eval"]
-    service.kill()  # SIGKILL: no chance to release the lease; it expires (3 s here)
+    if signal == "SIGKILL":
+        service.kill()  # no chance to release the lease: it expires (3 s here)
+    else:
+        service.stop()  # SIGTERM: the stopping service releases the lease
     service.start()
     done, seen = wait(evals, bench, job.job_id, lambda j: j.status in DONE)
     assert done.status == job_pb2.JOB_STATUS_COMPLETED, done.error
@@ -135,9 +141,9 @@ def test_a_killed_eval_service_resumes_its_job_without_regenerating(eval_mesh, e
         (job.job_id,),
     ).fetchall()
     db.close()
-    assert sorted(v for (v,) in versions) == [1] * 10  # each row written once: none redone
+    assert sorted(v for (v,) in versions) == [1] * 16  # each row written once: none redone
     result = evals.GetJobResult(ev.GetJobResultRequest(benchmark_id=bench, job_id=job.job_id))
-    assert len(result.generations) == 10
+    assert len(result.generations) == 16
 
 
 def test_evaluate_rows_is_synchronous(evals, bench):

@@ -55,7 +55,13 @@ def status(evals, bench, job_id) -> job_pb2.Job:
 def wait(evals, bench, job_id, until, timeout=180.0) -> tuple[job_pb2.Job, list[job_pb2.Job]]:
     seen, deadline = [], time.monotonic() + timeout
     while time.monotonic() < deadline:
-        job = status(evals, bench, job_id)
+        try:
+            job = status(evals, bench, job_id)
+        except grpc.RpcError as err:  # a restarted service: the gateway reconnects within 1 s
+            if err.code() != grpc.StatusCode.UNAVAILABLE:
+                raise
+            time.sleep(0.2)
+            continue
         seen.append(job)
         if until(job):
             return job, seen

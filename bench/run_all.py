@@ -25,6 +25,7 @@ BENCHES = [
     "auth_overhead",
     "vector_query",
     "rag_ingest",
+    "evaldata",
 ]
 RESULTS = Path(__file__).parent / "results"
 
@@ -83,6 +84,9 @@ def _headline(name: str, doc: dict) -> dict:
     if name == "rag_ingest":
         return {"mesh_chunks_per_s": doc["mesh"]["chunks_per_s"],
                 "ratio": doc["ratio_chunks_per_s_mesh/in_process"]}  # fmt: skip
+    if name == "evaldata":
+        return {"score_ratio": doc["ratio_score_mesh/in_process"],
+                "job_bookkeeping_ms_per_row": doc["job_bookkeeping_ms_per_row"]}  # fmt: skip
     return {}
 
 

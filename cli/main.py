@@ -6,6 +6,7 @@
     llamastack models list|get|register|unregister   (and shields, datasets, vector-dbs,
                                                       scoring-functions, benchmarks, toolgroups)
     llamastack chat "Hello" --stream     one-shot chat completion
+    llamastack traces list|show <id>     traces recorded by the telemetry service
 
 Client commands reach the gateway at `--gateway` / `LLS_GATEWAY_ADDR` (default
 localhost:50051).
@@ -19,6 +20,7 @@ from cli.chat import chat
 from cli.inspect_cmds import health, providers_app
 from cli.resources import add_resource_commands
 from cli.run_cmd import run
+from cli.traces import traces_app
 
 __all__ = ["app"]
 
@@ -35,6 +37,7 @@ app.command("health")(health)
 app.add_typer(providers_app, name="providers")
 add_resource_commands(app)
 app.command("chat")(chat)
+app.add_typer(traces_app, name="traces")
 
 if __name__ == "__main__":
     app()

@@ -23,7 +23,7 @@ from google.protobuf.message import Message
 
 from gateway.directory import Directory, ServiceEntry
 from gateway.registry import Registry
-from services.common import descriptors
+from services.common import descriptors, telemetry
 from services.common.interceptors import guard_stream, guard_unary
 from services.common.logs import REQUEST_ID
 from services.common.providers import PROVIDER_ID_METADATA, RESOURCE_ID_METADATA
@@ -138,7 +138,10 @@ class Router:
             if call is None:
                 call = calls[entry.name] = entry.channel.unary_unary(method.path)
             try:
-                return await call(payload, timeout=self._timeout(context), metadata=metadata)
+                with telemetry.outgoing(method.path, metadata) as hop:
+                    return await call(
+                        payload, timeout=self._timeout(context), metadata=hop.metadata
+                    )
             except grpc.aio.AioRpcError as err:
                 raise entry.upstream_error(err) from None
 
@@ -153,10 +156,12 @@ class Router:
             multi = calls.get(entry.name)
             if multi is None:
                 multi = calls[entry.name] = entry.channel.unary_stream(method.path)
-            call = multi(payload, timeout=self._timeout(context), metadata=metadata)
+            hop = telemetry.outgoing(method.path, metadata)
+            call = multi(payload, timeout=self._timeout(context), metadata=hop.metadata)
             try:
-                async for chunk in call:
-                    yield chunk
+                with hop:
+                    async for chunk in call:
+                        yield chunk
             except grpc.aio.AioRpcError as err:
                 raise entry.upstream_error(err) from None
             finally:

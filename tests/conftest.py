@@ -12,6 +12,7 @@ REAL_MODEL_FIXTURES = frozenset(
         "llama_server",
         "embedding_server",
         "inference_service",  # tests/integration/rest
+        "telemetry_model_mesh",  # tests/integration/telemetry
     }
 )
 

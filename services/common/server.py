@@ -29,6 +29,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from services.common import telemetry
 from services.common.channels import SERVER_OPTIONS
 from services.common.interceptors import ErrorInterceptor
 from services.common.logs import setup_logging
@@ -94,7 +95,9 @@ def service_names(servicers: Sequence[tuple[AddServicer, Any]]) -> list[str]:
 
 async def serve(component: Component, settings: Settings) -> None:
     """Serve until SIGTERM/SIGINT, then drain in-flight calls and stop."""
-    server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=SERVER_OPTIONS)
+    server = grpc.aio.server(
+        interceptors=[*telemetry.server_interceptors(), ErrorInterceptor()], options=SERVER_OPTIONS
+    )
     names: list[str] = []
     recorder = _Recorder(server, names)
     for add, servicer in component.servicers:
@@ -145,6 +148,7 @@ async def serve(component: Component, settings: Settings) -> None:
     await server.stop(settings.drain_seconds)
     if component.stop is not None:
         await component.stop()
+    await telemetry.shutdown()
     log.info("%s stopped", component.name)
 
 
@@ -184,6 +188,7 @@ def run(
     settings = Settings()
     name = settings.service_name or default_name or "llamastack"
     setup_logging(name, settings.log_level)
+    telemetry.setup(name, settings)
 
     async def main() -> None:
         built = build(settings)

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from deploy.envoy import config as envoy_config
+from services.common.telemetry.config import EnvoyTracing
 
 __all__ = ["EnvoyProcess", "free_port", "validate_config"]
 
@@ -42,6 +43,7 @@ class EnvoyProcess:
         cors: bool | dict = False,
         max_request_bytes: int = 16 << 20,
         descriptor_path: Path | None = None,
+        tracing: EnvoyTracing | None = None,
     ) -> None:
         self.workdir = workdir
         self.name = name
@@ -49,6 +51,7 @@ class EnvoyProcess:
         self.cors = cors
         self.max_request_bytes = max_request_bytes
         self.descriptor_path = descriptor_path or envoy_config.default_descriptor_path()
+        self.tracing = tracing
         self.config_path = workdir / f"{name}.yaml"
         self.log_path = workdir / f"{name}.log"
         self.port = 0
@@ -74,6 +77,7 @@ class EnvoyProcess:
             cors=self.cors,
             max_request_bytes=self.max_request_bytes,
             listen_host="127.0.0.1",
+            tracing=self.tracing,
         )
 
     def start(self, timeout: float = 30.0, attempts: int = 3) -> EnvoyProcess:

@@ -72,6 +72,15 @@ def _status(value: int) -> str:
     return {tpb.SPAN_STATUS_OK: "OK", tpb.SPAN_STATUS_ERROR: "ERROR"}.get(value, "-")
 
 
+def _value(value: object) -> str:
+    """32.0 -> 32 (JSON numbers are floats), lists comma-joined."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ",".join(_value(v) for v in value)
+    return str(value)
+
+
 def _short(name: str) -> str:
     """`llamastack.inference.v1.InferenceService/ChatCompletion` ->
     `InferenceService/ChatCompletion`."""
@@ -166,7 +175,7 @@ def span_tree(trace: tpb.Trace, spans: list[tpb.Span]) -> Tree:
             f"[bold]{format_duration(_ns(s.start_time), end)}[/]"
         )
         attrs = json_format.MessageToDict(s.attributes)
-        extra = [f"{k.rsplit('.', 1)[-1]}={attrs[k]}" for k in _HIGHLIGHTS if k in attrs]
+        extra = [f"{k.rsplit('.', 1)[-1]}={_value(attrs[k])}" for k in _HIGHLIGHTS if k in attrs]
         if extra:
             text += f"  [dim]{escape(' '.join(map(str, extra)))}[/]"
         if s.status == tpb.SPAN_STATUS_ERROR:

@@ -82,6 +82,7 @@ def setup(name: str, settings: Settings) -> None:
 
     from opentelemetry import metrics, trace
 
+    from services.common.telemetry import w3c
     from services.common.telemetry.genai import GenAIInstruments
     from services.common.telemetry.grpc_client import client_interceptors as make_client
     from services.common.telemetry.grpc_client import hop
@@ -97,10 +98,10 @@ def setup(name: str, settings: Settings) -> None:
         HTTPXClientInstrumentor().instrument(tracer_provider=sdk.tracer_provider)
     _state = _State(
         sdk=sdk,
-        server=[ServerTelemetry(tracer, sdk.rpc_stats)],
+        server=[ServerTelemetry(tracer, sdk.rpc_stats, sdk.sampler)],
         client=make_client(tracer) if tracer is not None else [],
         genai=GenAIInstruments(tracer, meter),
-        hop=functools.partial(hop, tracer) if tracer is not None else None,
+        hop=functools.partial(hop, tracer, fast=w3c.default()) if tracer is not None else None,
     )
     ratio = "from OTEL_TRACES_SAMPLER" if resolved.sample_ratio is None else resolved.sample_ratio
     log.info(

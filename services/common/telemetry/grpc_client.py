@@ -21,6 +21,8 @@ from grpc.aio import ClientCallDetails
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from services.common.telemetry import w3c
+
 __all__ = ["Hop", "client_interceptors", "hop"]
 
 Metadata = Sequence[tuple[str, str]]
@@ -46,11 +48,12 @@ class Hop:
                 _fail(self.span, exc)
 
 
-def hop(tracer: trace.Tracer, path: str | bytes, metadata: Metadata) -> Hop:
+def hop(tracer: trace.Tracer, path: str | bytes, metadata: Metadata, fast: bool = True) -> Hop:
     """`metadata` with the current trace context in place of the caller's, and a CLIENT
-    span when the current request is recorded."""
+    span when the current request is recorded (`fast`: the default W3C propagators)."""
     current = trace.get_current_span()
-    if not current.get_span_context().is_valid:
+    sent = current.get_span_context()
+    if not sent.is_valid:
         return Hop(metadata)
     span = context = None
     if current.is_recording():
@@ -62,8 +65,12 @@ def hop(tracer: trace.Tracer, path: str | bytes, metadata: Metadata) -> Hop:
             attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": method},
         )
         context = trace.set_span_in_context(span)
+        sent = span.get_span_context()
     carrier: dict[str, str] = {}
-    propagate.inject(carrier, context=context)
+    if fast:
+        carrier = w3c.inject(sent, context)
+    else:
+        propagate.inject(carrier, context=context)
     out = [(k, v) for k, v in metadata if k not in carrier]
     out.extend(carrier.items())
     return Hop(tuple(out), span)
@@ -92,9 +99,11 @@ def _details(details: ClientCallDetails, metadata: Metadata) -> ClientCallDetail
 class _UnaryUnary(grpc.aio.UnaryUnaryClientInterceptor):
     def __init__(self, tracer: trace.Tracer) -> None:
         self._tracer = tracer
+        self._fast = w3c.default()
 
     async def intercept_unary_unary(self, continuation, client_call_details, request) -> Any:
-        h = hop(self._tracer, client_call_details.method, tuple(client_call_details.metadata or ()))
+        metadata = tuple(client_call_details.metadata or ())
+        h = hop(self._tracer, client_call_details.method, metadata, self._fast)
         with h:
             call = await continuation(_details(client_call_details, h.metadata), request)
             if h.span is not None:
@@ -105,9 +114,11 @@ class _UnaryUnary(grpc.aio.UnaryUnaryClientInterceptor):
 class _UnaryStream(grpc.aio.UnaryStreamClientInterceptor):
     def __init__(self, tracer: trace.Tracer) -> None:
         self._tracer = tracer
+        self._fast = w3c.default()
 
     async def intercept_unary_stream(self, continuation, client_call_details, request) -> Any:
-        h = hop(self._tracer, client_call_details.method, tuple(client_call_details.metadata or ()))
+        metadata = tuple(client_call_details.metadata or ())
+        h = hop(self._tracer, client_call_details.method, metadata, self._fast)
         call = await continuation(_details(client_call_details, h.metadata), request)
         return call if h.span is None else _watch(h, call)
 

@@ -23,7 +23,9 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from services.common.telemetry import w3c
 from services.common.telemetry.rpc_metrics import RpcStats
+from services.common.telemetry.sdk import RootSampler, unsampled_root
 
 __all__ = ["ServerTelemetry", "api_of"]
 
@@ -69,9 +71,17 @@ class _Call:
 
 
 class ServerTelemetry(grpc.aio.ServerInterceptor):
-    def __init__(self, tracer: trace.Tracer | None, stats: RpcStats | None) -> None:
+    def __init__(
+        self,
+        tracer: trace.Tracer | None,
+        stats: RpcStats | None,
+        sampler: RootSampler | None = None,
+    ) -> None:
         self._tracer = tracer
         self._stats = stats
+        #: Our parent-based sampler, when it is the one in use (the fast paths need it).
+        self._sampler = sampler
+        self._w3c = w3c.default()
         self._methods: dict[str, _Method | None] = {}
 
     def _method(self, path: str) -> _Method | None:
@@ -114,20 +124,44 @@ class ServerTelemetry(grpc.aio.ServerInterceptor):
         return handler
 
     def _begin(self, method: _Method, context: grpc.aio.ServicerContext) -> _Call | None:
-        carrier = {k: v for k, v in context.invocation_metadata() or () if k in _PROPAGATED}
+        metadata = context.invocation_metadata() or ()
+        if self._w3c:
+            carrier = {k: v for k, v in metadata if k in _PROPAGATED}
+        else:
+            carrier = {k: v for k, v in metadata if isinstance(v, str)}
         if not carrier and not method.root:
             return None
         if not method.traced:
             return _Call(method, trace.INVALID_SPAN, None)
-        parent = propagate.extract(carrier) if carrier else otel_context.Context()
+        parent = self._parent(carrier)
+        span = self._span(method, parent)
+        if span is None:
+            return None
+        token = otel_context.attach(trace.set_span_in_context(span, parent))
+        return _Call(method, span, token)
+
+    def _parent(self, carrier: dict[str, str]) -> otel_context.Context:
+        if not carrier:
+            return otel_context.Context()
+        return w3c.extract(carrier) if self._w3c else propagate.extract(carrier)
+
+    def _span(self, method: _Method, parent: otel_context.Context) -> trace.Span | None:
+        """This call's span (non-recording when not sampled); None when it is not traced."""
+        caller = trace.get_current_span(parent)
+        remote = caller.get_span_context()
+        if self._sampler is not None:
+            # The SDK's decision, without the SDK's cost when nothing is recorded.
+            if remote.is_valid and not remote.trace_flags.sampled:
+                return caller if method.root else None  # the caller's decision goes on
+            if not remote.is_valid and self._sampler.draw() is None:
+                return unsampled_root() if method.root else None
         assert self._tracer is not None
         span = self._tracer.start_span(
             method.name, context=parent, kind=SpanKind.SERVER, attributes=method.attributes
         )
         if not method.root and not span.is_recording():
             return None
-        token = otel_context.attach(trace.set_span_in_context(span, parent))
-        return _Call(method, span, token)
+        return span
 
     def _end(
         self,

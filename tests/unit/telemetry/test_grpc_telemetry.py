@@ -22,17 +22,26 @@ from services.common.interceptors import ErrorInterceptor, guard_stream, guard_u
 from services.common.telemetry.grpc_client import client_interceptors, hop
 from services.common.telemetry.grpc_server import ServerTelemetry
 from services.common.telemetry.rpc_metrics import RpcStats
-from services.common.telemetry.sdk import RootSampler
+from services.common.telemetry.sdk import ChosenIds, RootSampler
 
 INFERENCE = "llamastack.inference.v1.InferenceService"
-TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
+TRACEPARENT = f"00-{TRACE_ID}-b7ad6b7169203331-01"
+
+
+SAMPLERS: dict[int, RootSampler] = {}
 
 
 def _tracer(ratio: float = 1.0):
+    """A tracer as `sdk.build_sdk` makes it, recording into memory. `_server` gives the
+    interceptor the same sampler, so its fast paths are the ones tested."""
     exporter = InMemorySpanExporter()
-    provider = TracerProvider(sampler=ParentBased(RootSampler(ratio)))
+    sampler = RootSampler(ratio)
+    provider = TracerProvider(sampler=ParentBased(sampler), id_generator=ChosenIds())
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return provider.get_tracer("test"), exporter
+    tracer = provider.get_tracer("test")
+    SAMPLERS[id(tracer)] = sampler
+    return tracer, exporter
 
 
 async def _echo(request: bytes, context) -> bytes:
@@ -50,9 +59,8 @@ async def _stream(request: bytes, context):
 
 
 async def _server(tracer, stats, handlers: dict[str, dict[str, grpc.RpcMethodHandler]]):
-    server = grpc.aio.server(
-        interceptors=[ServerTelemetry(tracer, stats), ErrorInterceptor()], options=SERVER_OPTIONS
-    )
+    telemetry = ServerTelemetry(tracer, stats, SAMPLERS.get(id(tracer)))
+    server = grpc.aio.server(interceptors=[telemetry, ErrorInterceptor()], options=SERVER_OPTIONS)
     for service, methods in handlers.items():
         server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(service, methods)])
     port = server.add_insecure_port("127.0.0.1:0")
@@ -180,22 +188,8 @@ async def test_request_metrics_count_by_api_method_and_status(served):
     assert stats.drain(Resource.create({})) is None  # deltas: drained
 
 
-async def test_sampling_zero_records_nothing_but_still_propagates():
-    tracer, exporter = _tracer(ratio=0.0)
-    server, address = await _server(tracer, None, _basic())
-    try:
-        async with grpc.aio.insecure_channel(address) as channel:
-            await channel.unary_unary(f"/{INFERENCE}/ChatCompletion")(b"")
-        await asyncio.sleep(0.05)
-        assert exporter.get_finished_spans() == ()
-    finally:
-        await server.stop(0)
-
-
-async def test_a_forwarding_hop_parents_its_client_span_and_keeps_the_w3c_headers():
-    """A gateway-like server forwards with `hop()`: caller → forwarder SERVER → forwarder
-    CLIENT → downstream SERVER, one trace; tracestate and baggage arrive downstream."""
-    tracer, exporter = _tracer()
+async def _forwarder(tracer, exporter):
+    """A gateway-like server forwarding with `hop()` to a downstream echo server."""
     down, down_addr = await _server(tracer, None, _basic())
     down_channel = grpc.aio.insecure_channel(down_addr)
     forward_call = down_channel.unary_unary(f"/{INFERENCE}/ChatCompletion")
@@ -208,16 +202,61 @@ async def test_a_forwarding_hop_parents_its_client_span_and_keeps_the_w3c_header
     up, up_addr = await _server(
         tracer, None, {INFERENCE: {"ChatCompletion": grpc.unary_unary_rpc_method_handler(forward)}}
     )
+
+    async def stop() -> None:
+        await down_channel.close()
+        await up.stop(0)
+        await down.stop(0)
+
+    return up_addr, stop
+
+
+async def _call(address: str, md=()) -> dict:
+    async with grpc.aio.insecure_channel(address) as channel:
+        return json.loads(
+            await channel.unary_unary(f"/{INFERENCE}/ChatCompletion")(b"", metadata=md)
+        )
+
+
+async def test_sampling_zero_records_nothing_but_propagates_the_decision():
+    tracer, exporter = _tracer(ratio=0.0)
+    address, stop = await _forwarder(tracer, exporter)
     try:
-        async with grpc.aio.insecure_channel(up_addr) as channel:
-            md = (
-                ("traceparent", TRACEPARENT),
-                ("tracestate", "vendor=x"),
-                ("baggage", "user=alice"),
-            )
-            seen = json.loads(
-                await channel.unary_unary(f"/{INFERENCE}/ChatCompletion")(b"", metadata=md)
-            )
+        seen = await _call(address)
+        version, trace_id, _, flags = seen["traceparent"].split("-")
+        assert version == "00" and int(trace_id, 16)  # a new trace...
+        assert not int(flags, 16) & 1  # ...not sampled
+        parent = f"00-{TRACE_ID}-b7ad6b7169203331-00"
+        seen = await _call(address, (("traceparent", parent), ("tracestate", "v=1")))
+        assert seen["traceparent"] == parent  # the caller's decision, passed on unchanged
+        assert seen["tracestate"] == "v=1"
+        await asyncio.sleep(0.05)
+        assert exporter.get_finished_spans() == ()
+    finally:
+        await stop()
+
+
+async def test_sampled_new_traces_keep_the_drawn_trace_id():
+    tracer, exporter = _tracer(ratio=1.0)
+    address, stop = await _forwarder(tracer, exporter)
+    try:
+        seen = await _call(address)
+        spans = await _finished(exporter, 3)
+        assert len({s.context.trace_id for s in spans}) == 1
+        assert seen["traceparent"].split("-")[1] == format(spans[0].context.trace_id, "032x")
+        assert int(seen["traceparent"].split("-")[3], 16) & 1  # sampled
+    finally:
+        await stop()
+
+
+async def test_a_forwarding_hop_parents_its_client_span_and_keeps_the_w3c_headers():
+    """caller → forwarder SERVER → forwarder CLIENT → downstream SERVER, one trace;
+    tracestate and baggage arrive downstream."""
+    tracer, exporter = _tracer()
+    address, stop = await _forwarder(tracer, exporter)
+    try:
+        md = (("traceparent", TRACEPARENT), ("tracestate", "vendor=x"), ("baggage", "user=alice"))
+        seen = await _call(address, md)
         spans = await _finished(exporter, 3)
         assert len(spans) == 3
         servers = sorted(
@@ -229,16 +268,12 @@ async def test_a_forwarding_hop_parents_its_client_span_and_keeps_the_w3c_header
         assert downstream.parent.span_id == client.context.span_id
         assert {s.context.trace_id for s in spans} == {int(TRACEPARENT.split("-")[1], 16)}
         # The caller's traceparent was replaced (one value, the client span's), not duplicated.
-        assert (
-            seen["traceparent"]
-            == f"00-{TRACEPARENT.split('-')[1]}-{client.context.span_id:016x}-01"
-        )
+        trace_id = TRACEPARENT.split("-")[1]
+        assert seen["traceparent"] == f"00-{trace_id}-{client.context.span_id:016x}-01"
         assert seen["tracestate"] == "vendor=x"
         assert seen["baggage"] == "user=alice"
     finally:
-        await down_channel.close()
-        await up.stop(0)
-        await down.stop(0)
+        await stop()
 
 
 async def test_outside_a_request_calls_are_sent_untouched():

@@ -253,3 +253,19 @@ async def test_retention_keeps_the_newest_traces(logic):
     # Expired spans go too.
     await logic.store().prune(time.time_ns() + 10**18, 0, 10, 100)
     assert (await logic.query_traces([], 100, 0, []))[0] == []
+
+
+def test_the_store_follows_the_metadata_store_by_default(tmp_path, monkeypatch):
+    run_yaml = tmp_path / "run.yaml"
+    run_yaml.write_text(
+        "image_name: demo\nmetadata_store: {type: redis, url: 'redis://r:6379/0', namespace: ns}\n"
+    )
+    monkeypatch.setenv("LLS_RUN_CONFIG", str(run_yaml))
+    monkeypatch.setenv("LLS_STATE_DIR", str(tmp_path / "state"))
+    redis = MetaReferenceProvider("t", {})
+    assert (redis.store_config.type, redis.store_config.url) == ("redis", "redis://r:6379/0")
+    assert redis.store_config.namespace == "ns"
+    run_yaml.write_text("image_name: demo\n")
+    sqlite = MetaReferenceProvider("t", {})
+    assert sqlite.store_config.type == "sqlite"
+    assert sqlite._default_db == tmp_path / "state" / "demo" / "telemetry.db"

@@ -48,6 +48,8 @@ class _State:
     genai: GenAIInstruments
     #: `grpc_client.hop` bound to the tracer (None when traces are off).
     hop: Any
+    #: This process is the collector it exports to (the telemetry service).
+    to_itself: bool
 
 
 _state: _State | None = None
@@ -102,6 +104,7 @@ def setup(name: str, settings: Settings) -> None:
         client=make_client(tracer) if tracer is not None else [],
         genai=GenAIInstruments(tracer, meter),
         hop=functools.partial(hop, tracer, fast=w3c.default()) if tracer is not None else None,
+        to_itself=resolved.collector_service == name,
     )
     ratio = "from OTEL_TRACES_SAMPLER" if resolved.sample_ratio is None else resolved.sample_ratio
     log.info(
@@ -190,4 +193,5 @@ async def shutdown() -> None:
     global _state
     if _state is not None:
         state, _state = _state, None
-        await state.sdk.shutdown()
+        # The telemetry service has stopped listening by now: its last export cannot land.
+        await state.sdk.shutdown(flush=not state.to_itself)

@@ -62,8 +62,11 @@ class TelemetryPlan:
     sample_ratio: float | None
     #: None: `OTEL_METRIC_EXPORT_INTERVAL`.
     metric_interval_ms: float | None
-    #: Where the endpoint came from, for the start-up log line.
+    #: Where the endpoint came from (an OTEL variable, the run.yaml key, or the name of the
+    #: distribution's telemetry service), for the start-up log line.
     source: str
+    #: The distribution's telemetry service, when it is where everything goes.
+    collector_service: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,8 @@ def _flag(env: Mapping[str, str], key: str) -> bool:
 def _default_endpoint(
     run: RunConfig, env: Mapping[str, str], ports: Mapping[str, int] | None
 ) -> tuple[str, str] | None:
-    """(endpoint, source) from the run.yaml or the distribution's telemetry service."""
+    """(endpoint, source) from the run.yaml or the distribution's telemetry service (whose
+    name is then the source)."""
     if run.telemetry.otlp_endpoint:
         return run.telemetry.otlp_endpoint, "telemetry.otlp_endpoint"
     name = telemetry_service(run)
@@ -99,7 +103,7 @@ def _default_endpoint(
     addr = env.get(f"LLS_{name.upper()}_ADDR") or f"localhost:{port}"
     if addr.endswith(":0"):  # bound at start-up, address not passed down
         return None
-    return addr, f"the {name} service"
+    return addr, name
 
 
 def plan(
@@ -144,6 +148,7 @@ def plan(
         sample_ratio=ratio,
         metric_interval_ms=interval * 1000 if interval is not None else None,
         source=source[1],
+        collector_service=source[1] if source[1] == telemetry_service(run) else None,
     )
 
 

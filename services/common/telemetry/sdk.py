@@ -138,16 +138,18 @@ class Sdk:
     #: Request metrics of the server interceptor (None when metrics are off).
     rpc_stats: RpcStats | None
 
-    async def shutdown(self) -> None:
-        """Flush and stop, off the event loop, within about SHUTDOWN_FLUSH_MS."""
-        await asyncio.get_running_loop().run_in_executor(None, self._shutdown)
+    async def shutdown(self, flush: bool = True) -> None:
+        """Flush (unless `flush` is False: the collector is this process, which stopped
+        listening) and stop, off the event loop, within about SHUTDOWN_FLUSH_MS."""
+        await asyncio.get_running_loop().run_in_executor(None, self._shutdown, flush)
 
-    def _shutdown(self) -> None:
+    def _shutdown(self, flush: bool) -> None:
         # The exporters retry an unreachable collector for up to their timeout (10 s), which
         # no flush deadline interrupts: flush in a thread, wait a little, then abort.
-        flushed = threading.Thread(target=self._flush, name="telemetry-flush", daemon=True)
-        flushed.start()
-        flushed.join(SHUTDOWN_FLUSH_MS / 1000)
+        if flush:
+            flushed = threading.Thread(target=self._flush, name="telemetry-flush", daemon=True)
+            flushed.start()
+            flushed.join(SHUTDOWN_FLUSH_MS / 1000)
         logging.getLogger("opentelemetry").setLevel(logging.CRITICAL)
         for exporter in (self.span_exporter, self.metric_exporter):
             if exporter is not None:

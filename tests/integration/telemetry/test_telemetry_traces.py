@@ -20,8 +20,9 @@ from llamastack.inference.v1 import inference_service_pb2_grpc as inf_grpc
 from llamastack.telemetry.v1 import telemetry_pb2 as tpb
 from llamastack.telemetry.v1 import telemetry_service_pb2 as pb
 from llamastack.telemetry.v1 import telemetry_service_pb2_grpc as pb_grpc
+from tests.support.processes import start_gateway, start_service, write_config
 
-from .mesh import trace_spans, wait_for
+from .mesh import FAST_EXPORT, echo_config, trace_spans, wait_for
 
 CHAT = "/v1/inference/chat-completion"
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
@@ -229,3 +230,37 @@ def test_with_telemetry_off_nothing_is_recorded(off_mesh):
             )
             assert not empty.data
     assert "telemetry off" in off_mesh.gateway.log_path.read_text()
+
+
+def test_otel_variables_send_everything_to_another_collector(echo_mesh, tmp_path):
+    """OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_SERVICE_NAME win over the distribution's own
+    telemetry service: a gateway started with them exports to another OTLP collector."""
+    collector_config = write_config(
+        tmp_path / "collector.yaml", echo_config(tmp_path, datasetio=False)
+    )
+    collector = start_service("telemetry", collector_config, tmp_path)
+    env = {
+        **FAST_EXPORT,
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://{collector.address}",
+        "OTEL_SERVICE_NAME": "edge-gateway",
+        "LLS_TELEMETRY_ADDR": echo_mesh.telemetry.address,  # what it would use otherwise
+    }
+    services = {**echo_mesh.services, "telemetry": echo_mesh.telemetry}
+    gateway = start_gateway(echo_mesh.run_config, tmp_path, services, name="edge", env=env)
+    try:
+        with grpc.insecure_channel(gateway.address) as channel:
+            stub = inf_grpc.InferenceServiceStub(channel)
+            request = inf.ChatCompletionRequest(
+                model_id="echo-llm/m1",
+                messages=[message_pb2.Message(role=message_pb2.ROLE_USER, content=[{"text": "x"}])],
+            )
+            trace_id = "c" * 32
+            stub.ChatCompletion(
+                request, metadata=(("traceparent", f"00-{trace_id}-{'d' * 16}-01"),)
+            )
+        with grpc.insecure_channel(collector.address) as channel:
+            spans = trace_spans(pb_grpc.TelemetryServiceStub(channel), trace_id, 1)
+        assert {s.service_name for s in spans.values()} == {"edge-gateway"}
+    finally:
+        gateway.stop()
+        collector.stop()

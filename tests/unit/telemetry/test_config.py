@@ -28,6 +28,7 @@ def test_default_is_the_distribution_telemetry_service_at_full_sampling():
     assert p.traces_endpoint == p.metrics_endpoint == "localhost:50068"
     assert (p.traces, p.metrics, p.sample_ratio) == (True, True, 1.0)
     assert p.metric_interval_ms == 10_000
+    assert p.source == p.collector_service == "telemetry"
 
 
 def test_the_telemetry_service_address_comes_from_its_addr_variable():
@@ -44,6 +45,7 @@ def test_a_run_yaml_endpoint_and_ratio_are_used():
     run = _run({"otlp_endpoint": "collector:4317", "sample_ratio": 0.25})
     p = plan(run, env={})
     assert p is not None and p.traces_endpoint == "collector:4317" and p.sample_ratio == 0.25
+    assert p.collector_service is None
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ DISTRO ?= local
 GRPC_TOOLS_PROTO = $(shell $(PY) -c "import grpc_tools,os;print(os.path.join(os.path.dirname(grpc_tools.__file__),'_proto'))")
 PROTO_FILES = $(shell find proto -name '*.proto' | LC_ALL=C sort)
 
-.PHONY: help setup run test test-fast lint proto proto-check bench clean
+.PHONY: help setup run test test-fast lint proto proto-check package bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,7 @@ run: $(STAMP)  ## start the embedded default distribution (DISTRO=local)
 
 proto: $(STAMP)  ## regenerate gen/python stubs and the Envoy descriptor set from proto/
 	scripts/gen_proto.sh $(PY) gen
+	$(BIN)/llamastack package sync
 
 proto-check: $(STAMP)  ## fail when gen/ drifted from proto/
 	@rm -rf .proto-check && mkdir -p .proto-check
@@ -44,19 +45,24 @@ proto-check: $(STAMP)  ## fail when gen/ drifted from proto/
 	@rm -rf .proto-check
 	@echo "gen/ matches proto/"
 
-lint: $(STAMP) proto-check  ## ruff, import rules, buf lint/format/breaking
+lint: $(STAMP) proto-check  ## ruff, import rules, buf lint/format/breaking, hadolint, packaging drift
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/buf lint
 	$(BIN)/buf format --diff --exit-code
 	scripts/buf_breaking.sh $(BIN)/buf
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/llamastack package sync --check
 
 test: setup lint  ## lint, then every test (contract, unit, integration with real processes)
 	$(BIN)/pytest -q
 
 test-fast: $(STAMP)  ## tests without the slow real-model ones
 	$(BIN)/pytest -q -m "not slow"
+
+package: $(STAMP)  ## regenerate the chart values, values schema, Envoy config and docker-compose.yml
+	$(BIN)/llamastack package sync
 
 bench: setup  ## benchmarks (print JSON; see bench/RESULTS.md)
 	$(PY) -m bench.run_all

@@ -13,7 +13,19 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ["unary_overhead", "streaming_overhead", "real_model", "registry_scale"]
+BENCHES = [
+    "unary_overhead",
+    "streaming_overhead",
+    "real_model",
+    "registry_scale",
+    "reproducibility",
+    "llama_build",
+    "safety_overhead",
+    "openai_overhead",
+    "auth_overhead",
+    "vector_query",
+    "rag_ingest",
+]
 BENCHES += ["telemetry_overhead", "telemetry_service"]
 RESULTS = Path(__file__).parent / "results"
 
@@ -58,6 +70,25 @@ def _headline(name: str, doc: dict) -> dict:
                 "query_p50_us": doc["query_p50_us"]}  # fmt: skip
     if name == "registry_scale":
         return {"routed_p50_ratio": doc["routed_p50_ratio_largest_over_smallest"]}
+    if name == "reproducibility":
+        engine = doc["modes"]["engine (whole chunks)"]
+        return {"speedup_engine_over_fresh": doc["speedup_engine_over_fresh"],
+                "engine_reproducible": engine["reproducible"]}  # fmt: skip
+    if name == "llama_build":
+        return {"ratio_ours_over_native": doc["ratio_tokens_per_s_ours/native"]}
+    if name == "safety_overhead":
+        return {"gateway_added_over_in_process_p50_us":
+                doc["added_p50_us"]["gateway_over_in_process"]}  # fmt: skip
+    if name == "openai_overhead":
+        return doc["added_p50_us"]
+    if name == "auth_overhead":
+        return {"added_p50_us": doc["added_p50_us"],
+                "security_cpu_us_per_call": doc["in_process_cpu_us_per_call"]}  # fmt: skip
+    if name == "vector_query":
+        return {case: r["mesh_added_p50_us"] for case, r in doc["cases"].items()}
+    if name == "rag_ingest":
+        return {"mesh_chunks_per_s": doc["mesh"]["chunks_per_s"],
+                "ratio": doc["ratio_chunks_per_s_mesh/in_process"]}  # fmt: skip
     return {}
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
@@ -24,18 +25,33 @@ from google.protobuf.message import Message
 from gateway.directory import Directory, ServiceEntry
 from gateway.registry import Registry
 from services.common import descriptors, telemetry
+from services.common.errors import InvalidArgument
 from services.common.interceptors import guard_stream, guard_unary
 from services.common.logs import REQUEST_ID
 from services.common.providers import PROVIDER_ID_METADATA, RESOURCE_ID_METADATA
+from services.common.security.mesh import TOKEN_METADATA
+from services.common.security.principal import FORWARDED_KEYS
 
-__all__ = ["Router", "build_handlers"]
+__all__ = ["CallHooks", "Router", "build_handlers"]
 
 log = logging.getLogger(__name__)
 
-# Metadata that belongs to the hop, not to the call (and the keys the gateway sets itself).
+# Metadata that belongs to the hop, not to the call (and the keys the gateway sets itself;
+# credentials are for the gateway, never for the services).
 _HOP_KEYS = frozenset(
-    {"user-agent", "content-type", "te", "host", PROVIDER_ID_METADATA, RESOURCE_ID_METADATA}
-)
+    {"user-agent", "content-type", "te", "host", PROVIDER_ID_METADATA, RESOURCE_ID_METADATA,
+     "authorization", TOKEN_METADATA, *FORWARDED_KEYS}
+)  # fmt: skip
+
+
+class CallHooks(Protocol):
+    """What security adds to forwarding (`gateway.auth.Security`)."""
+
+    def upstream_metadata(self) -> tuple[tuple[str, str], ...]:
+        """Metadata every forwarded call carries (mesh credential, caller's principal)."""
+
+    def usage_sink(self) -> Any:
+        """None, or a function given the trailers of the forwarded call."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +102,17 @@ def _view_for(method: descriptors.MethodInfo) -> _View:
 
 
 class Router:
-    def __init__(self, registry: Registry, directory: Directory, default_timeout: float):
+    def __init__(
+        self,
+        registry: Registry,
+        directory: Directory,
+        default_timeout: float,
+        hooks: CallHooks | None = None,
+    ):
         self.registry = registry
         self.directory = directory
         self.default_timeout = default_timeout
+        self.hooks = hooks
 
     def _forwarded(self, context: grpc.aio.ServicerContext) -> list[tuple[str, str]]:
         """The caller's metadata minus hop headers, with the call's request id (the guard
@@ -101,6 +124,8 @@ class Router:
         ]
         if not any(k == "x-request-id" for k, _ in out):
             out.append(("x-request-id", REQUEST_ID.get()))
+        if self.hooks is not None:
+            out.extend(self.hooks.upstream_metadata())
         return out
 
     def _timeout(self, context: grpc.aio.ServicerContext) -> float:
@@ -119,6 +144,12 @@ class Router:
         if view is None:
             return self.directory.service_for(method.service), data, tuple(metadata)
         msg, ident = view.read(data)
+        if not ident:  # named after the request's own field (`model_id`, OpenAI's `model`)
+            field = method.routing.field
+            raise InvalidArgument(
+                f"{field} is required (the {method.routing.kind_name.replace('_', ' ')} to use)",
+                field=field,
+            )
         record = await self.registry.resolve(method.routing.kind, ident)
         entry = self.directory.service_of_provider(record.provider_id)
         if record.provider_resource_id != ident:
@@ -137,11 +168,16 @@ class Router:
             call = calls.get(entry.name)
             if call is None:
                 call = calls[entry.name] = entry.channel.unary_unary(method.path)
+            sink = self.hooks.usage_sink() if self.hooks is not None else None
             try:
                 with telemetry.outgoing(method.path, metadata) as hop:
-                    return await call(
-                        payload, timeout=self._timeout(context), metadata=hop.metadata
-                    )
+                    timeout = self._timeout(context)
+                    if sink is None:
+                        return await call(payload, timeout=timeout, metadata=hop.metadata)
+                    ongoing = call(payload, timeout=timeout, metadata=hop.metadata)
+                    response = await ongoing
+                    sink(await ongoing.trailing_metadata())
+                    return response
             except grpc.aio.AioRpcError as err:
                 raise entry.upstream_error(err) from None
 
@@ -158,10 +194,13 @@ class Router:
                 multi = calls[entry.name] = entry.channel.unary_stream(method.path)
             hop = telemetry.outgoing(method.path, metadata)
             call = multi(payload, timeout=self._timeout(context), metadata=hop.metadata)
+            sink = self.hooks.usage_sink() if self.hooks is not None else None
             try:
                 with hop:
                     async for chunk in call:
                         yield chunk
+                    if sink is not None:
+                        sink(await call.trailing_metadata())
             except grpc.aio.AioRpcError as err:
                 raise entry.upstream_error(err) from None
             finally:

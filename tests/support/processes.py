@@ -161,7 +161,8 @@ def start_gateway(
     healthy: bool = True,
     port: int = 0,
 ) -> MeshProcess:
-    """`python -m gateway` pointed at already started services (on `port`, or any)."""
+    """`python -m gateway` pointed at already started services (on `port`, picked up front
+    when the services need `LLS_GATEWAY_ADDR` before the gateway starts)."""
     addrs = {f"LLS_{n.upper()}_ADDR": p.address for n, p in services.items()}
     proc = MeshProcess(
         name,

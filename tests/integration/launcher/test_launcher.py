@@ -158,7 +158,7 @@ def stack(tmp_path_factory):
 
 def test_becomes_healthy_and_prints_endpoints(stack):
     state = stack.state()
-    assert set(state["processes"]) == {"inference", "telemetry", "gateway", "envoy"}
+    assert set(state["processes"]) == {"inference", "safety", "telemetry", "gateway", "envoy"}
     assert all(p["state"] == "ready" for p in state["processes"].values())
     out = stack.output()
     assert "is ready" in out
@@ -195,6 +195,15 @@ def test_client_commands_and_rest_work(stack):
     rest = httpx.get(f"{stack.rest}/v1/models", timeout=10)
     assert rest.status_code == 200
     assert stack.model in {m["identifier"] for m in rest.json()["data"]}
+
+    # the declared shields registered at start-up (Llama Guard checked its model then)
+    shields = json.loads(stack.cli("shields", "list", "--json").stdout)
+    assert {s["identifier"]: s["provider_resource_id"] for s in shields} == {
+        "llama-guard": stack.model,
+        "policy": "default",
+    }
+    blocked = stack.cli("shields", "run", "policy", "key AKIAIOSFODNN7EXAMPLE")
+    assert blocked.returncode == 3 and "blocked" in blocked.stdout
 
     # Every process exports to the telemetry service the launcher started (Envoy included).
     def roots() -> set[tuple[str, str]]:

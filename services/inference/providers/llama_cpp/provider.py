@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 from llamastack.provider.v1 import provider_pb2
 from services.common import progress
 from services.common.errors import InvalidArgument
+from services.common.model_files import resolve_path
 from services.common.providers import Health
-from services.inference.model_files import resolve_path
 from services.inference.provider import InferenceProviderBase, ModelEntry
 from services.inference.providers.llama_cpp.config import LlamaCppConfig, LlamaCppModelConfig
 from services.inference.providers.llama_cpp.engine import (
@@ -213,12 +213,17 @@ class LlamaCppProvider(InferenceProviderBase):
             prompt=prompt,
             max_tokens=sampling.max_tokens or self.config.default_max_tokens,
             repeat_penalty=sampling.repetition_penalty,
+            frequency_penalty=sampling.frequency_penalty,
+            presence_penalty=sampling.presence_penalty,
+            min_p=sampling.min_p,
+            seed=sampling.seed,
             stop=list(sampling.stop),
             grammar=_grammar(runner, fmt),
             logprobs=logprobs,
         )
         if sampling.strategy == "top_p":
             params.temperature, params.top_p = sampling.temperature, sampling.top_p
+            params.top_k = sampling.top_k  # 0: no top-k filter (OpenAI's vendor top_k)
         elif sampling.strategy == "top_k":
             params.temperature, params.top_k = 1.0, sampling.top_k
         return params

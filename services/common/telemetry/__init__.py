@@ -91,7 +91,14 @@ def setup(name: str, settings: Settings) -> None:
     from services.common.telemetry.grpc_server import ServerTelemetry
     from services.common.telemetry.sdk import build_sdk
 
-    sdk = build_sdk(name, config.image_name, resolved)
+    # The distribution's own telemetry service sits in the closed internal network (when the
+    # mesh credential is set): exports to it carry the credential; other collectors never see it.
+    mesh = None
+    if resolved.collector_service is not None:
+        from services.common.security.mesh import mesh_credentials
+
+        mesh = mesh_credentials()
+    sdk = build_sdk(name, config.image_name, resolved, mesh)
     tracer = trace.get_tracer("llamastack") if resolved.traces else None
     meter = metrics.get_meter("llamastack") if resolved.metrics else None
     if tracer is not None:

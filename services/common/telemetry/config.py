@@ -155,10 +155,14 @@ def plan(
 def envoy_tracing(
     run: RunConfig, env: Mapping[str, str], ports: Mapping[str, int] | None = None
 ) -> EnvoyTracing | None:
-    """Envoy's tracer settings, or None when traces are off or the collector is not a
-    plaintext gRPC endpoint Envoy can reach as a static cluster."""
+    """Envoy's tracer settings, or None when traces are off, the collector is not a
+    plaintext gRPC endpoint Envoy can reach as a static cluster, or it is the distribution's
+    telemetry service behind the closed internal network (Envoy would need the mesh
+    credential in its configuration file)."""
     resolved = plan(run, env, ports)
     if resolved is None or not resolved.traces:
+        return None
+    if resolved.collector_service and (env.get("LLS_MESH_TOKEN") or env.get("LLS_MESH_AUTH_DIR")):
         return None
     endpoint = resolved.traces_endpoint or (
         env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "")

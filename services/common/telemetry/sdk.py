@@ -18,7 +18,9 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
+import grpc
 from opentelemetry import metrics, trace
 from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
@@ -37,6 +39,7 @@ from opentelemetry.sdk.trace.sampling import (
 )
 from opentelemetry.trace import SpanKind
 
+from services.common.security.mesh import MeshCredentials
 from services.common.telemetry.config import TelemetryPlan
 from services.common.telemetry.rpc_metrics import RpcMetricsReader, RpcStats
 
@@ -188,8 +191,32 @@ def _endpoint(value: str | None) -> str | None:
     return f"http://{value}"
 
 
-def build_sdk(service_name: str, namespace: str, plan: TelemetryPlan) -> Sdk:
-    """Install global tracer and meter providers exporting as `plan` says."""
+def _exporter_args(endpoint: str | None, mesh: MeshCredentials | None) -> dict[str, Any]:
+    """How an exporter reaches its collector: as is, or, for the distribution's own telemetry
+    service behind the closed internal network, with the mesh token (and certificate)."""
+    if mesh is None or not mesh.enabled:
+        return {"endpoint": _endpoint(endpoint)}
+    args: dict[str, Any] = {"headers": mesh.metadata()}
+    if not mesh.mtls:
+        return {**args, "endpoint": _endpoint(endpoint)}
+    return {
+        **args,
+        "endpoint": (endpoint or "").split("://", 1)[-1],
+        "insecure": False,
+        "credentials": grpc.ssl_channel_credentials(
+            root_certificates=mesh.ca,
+            private_key=mesh.private_key,
+            certificate_chain=mesh.cert_chain,
+        ),
+        "channel_options": (("grpc.ssl_target_name_override", mesh.server_name),),
+    }
+
+
+def build_sdk(
+    service_name: str, namespace: str, plan: TelemetryPlan, mesh: MeshCredentials | None = None
+) -> Sdk:
+    """Install global tracer and meter providers exporting as `plan` says (`mesh`: the
+    credential the distribution's telemetry service asks for)."""
     logging.getLogger("opentelemetry.exporter.otlp.proto.grpc.exporter").addFilter(_Sparse())
     attributes = {
         "service.name": service_name,
@@ -209,14 +236,14 @@ def build_sdk(service_name: str, namespace: str, plan: TelemetryPlan) -> Sdk:
             sampler=ParentBased(root) if root is not None else None,
             id_generator=ChosenIds(),
         )
-        span_exporter = OTLPSpanExporter(endpoint=_endpoint(plan.traces_endpoint))
+        span_exporter = OTLPSpanExporter(**_exporter_args(plan.traces_endpoint, mesh))
         tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
         trace.set_tracer_provider(tracer_provider)
 
     meter_provider = metric_exporter = rpc_stats = None
     if plan.metrics:
         metric_exporter = OTLPMetricExporter(
-            endpoint=_endpoint(plan.metrics_endpoint), preferred_temporality=_DELTA
+            **_exporter_args(plan.metrics_endpoint, mesh), preferred_temporality=_DELTA
         )
         rpc_stats = RpcStats()
         reader = RpcMetricsReader(metric_exporter, rpc_stats, resource, plan.metric_interval_ms)

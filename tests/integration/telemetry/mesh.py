@@ -68,8 +68,16 @@ def model_config(workdir: Path) -> dict[str, Any]:
 class TelemetryMesh:
     """telemetry → services → gateway → Envoy, all exporting to the telemetry service."""
 
-    def __init__(self, workdir: Path, config: dict[str, Any], modules: dict[str, str]) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        config: dict[str, Any],
+        modules: dict[str, str],
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.workdir = workdir
+        #: Given to every process (e.g. the mesh credential).
+        self.env = {**FAST_EXPORT, **(env or {})}
         (workdir / "state").mkdir(exist_ok=True)
         self.run_config = write_config(workdir / "run.yaml", config)
         self.modules = modules
@@ -85,10 +93,10 @@ class TelemetryMesh:
             gateway_port = free_port()
             gateway_addr = {"LLS_GATEWAY_ADDR": f"127.0.0.1:{gateway_port}"}
             self.telemetry = start_service(
-                "telemetry", self.run_config, self.workdir, env={**FAST_EXPORT, **gateway_addr}
+                "telemetry", self.run_config, self.workdir, env={**self.env, **gateway_addr}
             )
             self.procs.append(self.telemetry)
-            env = {**FAST_EXPORT, **gateway_addr, "LLS_TELEMETRY_ADDR": self.telemetry.address}
+            env = {**self.env, **gateway_addr, "LLS_TELEMETRY_ADDR": self.telemetry.address}
             for name, module in self.modules.items():
                 proc = start_service(name, self.run_config, self.workdir, module=module, env=env)
                 self.services[name] = proc

@@ -11,6 +11,7 @@ import time
 import grpc
 import httpx
 import pytest
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -22,7 +23,7 @@ from llamastack.telemetry.v1 import telemetry_service_pb2 as pb
 from llamastack.telemetry.v1 import telemetry_service_pb2_grpc as pb_grpc
 from tests.support.processes import start_gateway, start_service, write_config
 
-from .mesh import FAST_EXPORT, echo_config, trace_spans, wait_for
+from .mesh import ECHO, FAST_EXPORT, TelemetryMesh, echo_config, trace_spans, wait_for
 
 CHAT = "/v1/inference/chat-completion"
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
@@ -264,3 +265,37 @@ def test_otel_variables_send_everything_to_another_collector(echo_mesh, tmp_path
     finally:
         gateway.stop()
         collector.stop()
+
+
+def test_behind_the_closed_internal_network_exports_carry_the_mesh_token(tmp_path):
+    """With the mesh credential set (auth on), the telemetry service refuses what does not
+    carry it, and every process's exports do carry it."""
+    config = echo_config(tmp_path, datasetio=False)
+    mesh = TelemetryMesh(
+        tmp_path,
+        config,
+        {"inference": ECHO},
+        env={"LLS_MESH_TOKEN": "s3cret-mesh-token-0123456789"},
+    )
+    mesh.start()
+    try:
+        assert mesh.envoy is not None and mesh.envoy.tracing is None  # see envoy_tracing
+        with grpc.insecure_channel(mesh.gateway.address) as channel:
+            stub = inf_grpc.InferenceServiceStub(channel)
+            request = inf.ChatCompletionRequest(
+                model_id="echo-llm/m1",
+                messages=[message_pb2.Message(role=message_pb2.ROLE_USER, content=[{"text": "x"}])],
+            )
+            trace_id = "e" * 32
+            stub.ChatCompletion(
+                request, metadata=(("traceparent", f"00-{trace_id}-{'f' * 16}-01"),)
+            )
+            spans = trace_spans(pb_grpc.TelemetryServiceStub(channel), trace_id, 3)
+        assert {s.service_name for s in spans.values()} == {"gateway", "inference"}
+        with grpc.insecure_channel(mesh.telemetry.address) as channel:
+            export = trace_service_pb2_grpc.TraceServiceStub(channel).Export
+            with pytest.raises(grpc.RpcError) as err:
+                export(trace_service_pb2.ExportTraceServiceRequest())
+        assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    finally:
+        mesh.stop()

@@ -111,3 +111,25 @@ def test_unknown_telemetry_keys_are_config_errors():
         _run({"sample_rate": 0.5})
     with pytest.raises(ConfigError, match="sample_ratio"):
         _run({"sample_ratio": 2})
+
+
+def test_envoy_does_not_trace_into_a_closed_internal_network():
+    env = {"LLS_TELEMETRY_ADDR": "127.0.0.1:9", "LLS_MESH_TOKEN": "secret"}
+    assert envoy_tracing(_run(), env=env) is None
+    # Its own collector is another matter: no mesh credential needed there.
+    other = {**env, "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4317"}
+    assert envoy_tracing(_run(), env=other) is not None
+
+
+def test_exporters_carry_the_mesh_credential_only_to_the_mesh():
+    from services.common.security.mesh import MeshCredentials
+    from services.common.telemetry.sdk import _exporter_args
+
+    mesh = MeshCredentials(token="secret")
+    args = _exporter_args("telemetry:50068", mesh)
+    assert args == {"endpoint": "http://telemetry:50068", "headers": mesh.metadata()}
+    assert _exporter_args("telemetry:50068", None) == {"endpoint": "http://telemetry:50068"}
+    tls = MeshCredentials(token="secret", cert_chain=b"c", private_key=b"k", ca=b"a")
+    args = _exporter_args("telemetry:50068", tls)
+    assert args["endpoint"] == "telemetry:50068" and args["insecure"] is False
+    assert args["channel_options"] == (("grpc.ssl_target_name_override", "llamastack-mesh"),)

@@ -158,7 +158,8 @@ def stack(tmp_path_factory):
 
 def test_becomes_healthy_and_prints_endpoints(stack):
     state = stack.state()
-    assert set(state["processes"]) == {"inference", "safety", "telemetry", "gateway", "envoy"}
+    services = {"inference", "safety", "vector_io", "tool_runtime", "telemetry"}
+    assert set(state["processes"]) == {*services, "gateway", "envoy"}
     assert all(p["state"] == "ready" for p in state["processes"].values())
     out = stack.output()
     assert "is ready" in out

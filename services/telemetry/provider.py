@@ -8,10 +8,7 @@ from typing import Protocol, runtime_checkable
 
 from services.telemetry.types import MetricPoint, SpanEvent, SpanRecord, TraceRecord
 
-__all__ = ["TelemetryStore", "TraceOrder"]
-
-#: How `traces()` can be ordered: by the trace's start or end time.
-TraceOrder = str
+__all__ = ["TelemetryStore"]
 
 
 @runtime_checkable
@@ -41,7 +38,7 @@ class TelemetryStore(Protocol):
         ...
 
     async def traces(
-        self, order: TraceOrder, descending: bool, offset: int, count: int
+        self, order: str, descending: bool, offset: int, count: int
     ) -> list[TraceRecord]:
         """A page of traces with their root spans' attributes, by `start_time`/`end_time`."""
         ...

@@ -23,23 +23,17 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from services.common import descriptors
 from services.common.telemetry import w3c
 from services.common.telemetry.rpc_metrics import RpcStats
 from services.common.telemetry.sdk import RootSampler, unsampled_root
 
-__all__ = ["ServerTelemetry", "api_of"]
+__all__ = ["ServerTelemetry"]
 
 _NOT_TRACED = ("grpc.health.", "grpc.reflection.", "opentelemetry.proto.collector.")
 _UNTRACED_API = ("llamastack.telemetry.v1.TelemetryService",)
 _ONLY_IN_TRACE = ("llamastack.provider.v1.ProviderService",)
 _PROPAGATED = frozenset({"traceparent", "tracestate", "baggage"})
-
-
-def api_of(service: str) -> str:
-    """`llamastack.inference.v1.InferenceService` -> `inference`; other services keep their
-    full name."""
-    parts = service.split(".")
-    return parts[1] if len(parts) > 3 and parts[0] == "llamastack" else service
 
 
 @dataclass(slots=True)
@@ -55,7 +49,9 @@ class _Method:
     def key(self, code: grpc.StatusCode) -> tuple[str, str, str]:
         out = self.keys.get(code)
         if out is None:
-            api = api_of(self.attributes["rpc.service"])
+            service = self.attributes["rpc.service"]
+            package = service.rpartition(".")[0]
+            api = descriptors.api_of(package) if package.startswith("llamastack.") else service
             out = self.keys[code] = (api, self.attributes["rpc.method"], code.name)
         return out
 

@@ -27,6 +27,7 @@ BENCHES = [
     "rag_ingest",
     "evaldata",
 ]
+BENCHES += ["telemetry_overhead", "telemetry_service"]
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -63,6 +64,11 @@ def _headline(name: str, doc: dict) -> dict:
     if name == "real_model":
         return {"ratio": doc["ratio_tokens_per_s_mesh/in_process"],
                 "added_ttft_ms": doc["added_ttft_ms"]}  # fmt: skip
+    if name == "telemetry_overhead":
+        return {"added_p50_us": doc["added_p50_us"], "traces_recorded": doc["traces_recorded"]}
+    if name == "telemetry_service":
+        return {"ingest_spans_per_s": doc["ingest_spans_per_s"],
+                "query_p50_us": doc["query_p50_us"]}  # fmt: skip
     if name == "registry_scale":
         return {"routed_p50_ratio": doc["routed_p50_ratio_largest_over_smallest"]}
     if name == "reproducibility":

@@ -9,6 +9,7 @@
     llamastack datasetio rows|append     read / append dataset rows
     llamastack scoring score|score-batch score rows or a dataset
     llamastack eval run <benchmark>      run a benchmark job (progress bar, aggregate table)
+    llamastack traces list|show <id>     traces recorded by the telemetry service
     llamastack package values|compose    Helm values / docker compose for a run.yaml
     llamastack shields run policy "text" run a shield on a text (exit 3 when blocked)
     llamastack keys create|list|get|revoke|hash   API keys (server.auth)
@@ -33,6 +34,7 @@ from cli.resources import add_resource_commands
 from cli.run_cmd import run
 from cli.safety import add_shield_commands
 from cli.tool_cmds import rag_app, tools_app
+from cli.traces import traces_app
 from cli.vector_cmds import vector_io_app
 
 __all__ = ["app"]
@@ -51,6 +53,7 @@ app.add_typer(providers_app, name="providers")
 add_resource_commands(app)
 add_shield_commands(app)
 app.command("chat")(chat)
+app.add_typer(traces_app, name="traces")
 app.add_typer(package_app, name="package")
 app.add_typer(keys_app, name="keys")
 app.add_typer(vector_io_app, name="vector-io")

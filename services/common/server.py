@@ -186,9 +186,9 @@ async def _start(
         log.exception("%s failed to start", component.name)
         stopping.set()
         raise
+    component.ready.set()  # before the health checks say so: whoever sees SERVING sees ready
     for name in ("", READINESS, *names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    component.ready.set()
     log.info("%s ready", component.name)
 
 

@@ -28,6 +28,7 @@ BENCHES = [
     "evaldata",
 ]
 BENCHES += ["telemetry_overhead", "telemetry_service"]
+BENCHES += ["stream_load"]
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -93,6 +94,9 @@ def _headline(name: str, doc: dict) -> dict:
     if name == "evaldata":
         return {"score_ratio": doc["ratio_score_mesh/in_process"],
                 "job_bookkeeping_ms_per_row": doc["job_bookkeeping_ms_per_row"]}  # fmt: skip
+    if name == "stream_load":
+        return {"chunks_sent": doc["chunks_sent"], "chunks_received": doc["chunks_received"],
+                "errors": doc["errors"], "rss_growth_mb": doc["rss_growth_mb"]}  # fmt: skip
     return {}
 
 

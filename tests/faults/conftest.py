@@ -3,7 +3,17 @@ run as the "Faults" table (the same rows as in bench/RESULTS.md)."""
 
 from __future__ import annotations
 
+import httpx
+import pytest
+
 from tests.faults.stack import FIGURES
+
+
+@pytest.fixture(scope="module")
+def http(stack):
+    """An HTTP client of the module's `stack` (its Envoy)."""
+    with httpx.Client(base_url=stack.rest, timeout=60) as client:
+        yield client
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

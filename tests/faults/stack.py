@@ -1,5 +1,5 @@
 """What the fault tests start and read: a mesh of real processes (services, gateway, Envoy), an
-SSE reader that tells a stream's last event, process memory, and the suite's figures."""
+SSE reader that tells a stream's last event, and the suite's figures."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from grpc_status import rpc_status
 from tests.integration.rest.envoy_proc import EnvoyProcess, free_port
 from tests.support.processes import MeshProcess, start_gateway, start_service, write_config
 
-__all__ = ["FIGURES", "FaultStack", "Sse", "error_info", "figure", "read_sse", "rss_mb"]
+__all__ = ["FIGURES", "FaultStack", "Sse", "error_info", "figure", "read_sse"]
 
 ECHO = "tests.support.echo_service"
 
@@ -169,10 +169,3 @@ def error_info(status: dict | grpc.RpcError) -> dict:
         if detail.get("@type", "").endswith("google.rpc.ErrorInfo"):
             return detail
     return {}
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise ValueError(f"no VmRSS for {pid}")

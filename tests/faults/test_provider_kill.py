@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.faults.stack import FaultStack, figure, read_sse
-from tests.integration.inference.mesh import GGUF_REF, REMOTE_MODEL, LlamaServer
+from tests.integration.inference.mesh import REMOTE_MODEL, LlamaServer, llama_cpp_provider
 
 pytestmark = pytest.mark.slow
 
@@ -35,15 +35,7 @@ def _config(server_url: str) -> dict:
         "apis": ["inference"],
         "providers": {
             "inference": [
-                {
-                    "provider_id": "llama-cpp",
-                    "provider_type": "inline::llama-cpp",
-                    "config": {
-                        "models": [{"model_id": "SmolLM2-135M-Instruct", "path": GGUF_REF}],
-                        "n_ctx": 2048,
-                        "n_threads": 1,
-                    },
-                },
+                llama_cpp_provider(),
                 {
                     "provider_id": "remote-llama",
                     "provider_type": "remote::openai-compatible",
@@ -146,6 +138,15 @@ def _runs(mesh: KillMesh, model: str, other: str, kill, restart) -> tuple[list[f
     return recoveries, codes
 
 
+def _report(scenario: str, other: str, recoveries: list[float], codes: list[str]) -> None:
+    figure(
+        scenario,
+        f"{RUNS}/{RUNS} runs ended with an error event ({', '.join(sorted(set(codes)))}), 0 clean "
+        f"ends; the {other} model answered meanwhile; routes again after p50 "
+        f"{statistics.median(recoveries):.1f}s / max {max(recoveries):.1f}s (kill → first OK)",
+    )
+
+
 def test_the_inline_provider_killed_mid_stream(mesh):
     _wait_ok(mesh.http, INLINE)
     recoveries, codes = _runs(
@@ -155,26 +156,12 @@ def test_the_inline_provider_killed_mid_stream(mesh):
         kill=lambda: mesh.stack.kill("inference"),
         restart=lambda: mesh.stack.restart("inference"),
     )
-    figure(
-        "inline llama.cpp service SIGKILL mid-stream",
-        f"{RUNS}/{RUNS} runs ended with an error event ({', '.join(sorted(set(codes)))}), 0 clean "
-        f"ends; the remote model answered meanwhile; routes again after p50 "
-        f"{statistics.median(recoveries):.1f}s / max {max(recoveries):.1f}s (kill → first OK)",
-    )
+    _report("inline llama.cpp service SIGKILL mid-stream", "remote", recoveries, codes)
 
 
 def test_the_remote_server_killed_mid_stream(mesh):
     _wait_ok(mesh.http, REMOTE)
-    recoveries, codes = _runs(
-        mesh,
-        REMOTE,
-        INLINE,
-        kill=lambda: mesh.server.popen.kill(),
-        restart=mesh.restart_server,
+    recoveries, codes = _runs(  # the server is a new process after each restart
+        mesh, REMOTE, INLINE, kill=lambda: mesh.server.popen.kill(), restart=mesh.restart_server
     )
-    figure(
-        "remote llama.cpp server SIGKILL mid-stream",
-        f"{RUNS}/{RUNS} runs ended with an error event ({', '.join(sorted(set(codes)))}), 0 clean "
-        f"ends; the inline model answered meanwhile; routes again after p50 "
-        f"{statistics.median(recoveries):.1f}s / max {max(recoveries):.1f}s (kill → first OK)",
-    )
+    _report("remote llama.cpp server SIGKILL mid-stream", "inline", recoveries, codes)

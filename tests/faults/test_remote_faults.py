@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 
-import httpx
 import pytest
 
 from tests.faults.stack import FaultStack, error_info, figure, read_sse
@@ -92,12 +91,6 @@ def stack(tmp_path_factory, servers):
         yield s.start()
     finally:
         s.stop()
-
-
-@pytest.fixture(scope="module")
-def http(stack):
-    with httpx.Client(base_url=stack.rest, timeout=60) as client:
-        yield client
 
 
 def _native(model: str) -> dict:

@@ -13,7 +13,6 @@ import signal
 import time
 
 import grpc
-import httpx
 import pytest
 
 from llamastack.common.v1 import message_pb2, sampling_pb2
@@ -51,12 +50,6 @@ def stack(tmp_path_factory):
         yield s.start()
     finally:
         s.stop()
-
-
-@pytest.fixture(scope="module")
-def http(stack):
-    with httpx.Client(base_url=stack.rest, timeout=60) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

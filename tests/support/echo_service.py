@@ -139,7 +139,9 @@ class EchoOpenAI(openai_service_pb2_grpc.OpenAIServiceServicer):
         provider.check(request.model)
         if not request.stream:
             body = {"object": "chat.completion", "model": request.model}
-            yield httpbody_pb2.HttpBody(content_type="application/json", data=json.dumps(body))
+            yield httpbody_pb2.HttpBody(
+                content_type="application/json", data=json.dumps(body).encode()
+            )
             return
         for i in range(request.max_tokens or 3):
             if request.temperature:

@@ -159,8 +159,10 @@ def start_gateway(
     env: Mapping[str, str] | None = None,
     timeout: float = 60.0,
     healthy: bool = True,
+    port: int = 0,
 ) -> MeshProcess:
-    """`python -m gateway` pointed at already started services."""
+    """`python -m gateway` pointed at already started services (on `port`, picked up front
+    when the services need `LLS_GATEWAY_ADDR` before the gateway starts)."""
     addrs = {f"LLS_{n.upper()}_ADDR": p.address for n, p in services.items()}
     proc = MeshProcess(
         name,
@@ -173,5 +175,6 @@ def start_gateway(
             **(env or {}),
         },
         workdir,
+        port,
     )
     return proc.start(timeout, healthy)

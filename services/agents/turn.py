@@ -1,0 +1,225 @@
+"""One run of a turn in this process: a new turn, or a turn resumed with tool results.
+
+The run holds the session's lock (renewing its lease in the background), keeps the turn in
+the state store after every step (a step_complete event means the step is stored), and
+ends the turn exactly once: COMPLETED, AWAITING_INPUT (lock kept, without a lease), FAILED
+with the error, or CANCELLED when the call ends first. Cancelling the call cancels the
+task that runs the turn, and with it the inference and tool calls in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import grpc
+
+from llamastack.agents.v1 import agents_pb2 as pb
+from llamastack.common.v1 import message_pb2, tool_pb2
+from services.agents import events, steps
+from services.agents.config import AgentsConfig
+from services.agents.events import Event
+from services.agents.leases import LeaseLost, Lock, SessionLocks
+from services.agents.store import AgentStore, StoredTurn, now
+from services.agents.tools import ToolPlan
+from services.agents.upstream import Upstream
+from services.agents.validation import DEFAULT_MAX_INFER_ITERS
+from services.common.errors import FailedPrecondition, LlamaStackError
+from services.common.state import Conflict
+
+__all__ = ["Deps", "TurnRun", "error_text"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Deps:
+    store: AgentStore
+    locks: SessionLocks
+    upstream: Upstream
+    config: AgentsConfig
+
+
+class TurnRun:
+    def __init__(
+        self,
+        deps: Deps,
+        agent: pb.Agent,
+        session: pb.Session,
+        stored: StoredTurn,
+        lock: Lock,
+        plan: ToolPlan,
+        tool_config: tool_pb2.ToolConfig,
+        earlier: list[pb.Turn],
+        deadline: float,
+    ) -> None:
+        self.deps, self.agent, self.session = deps, agent, session
+        self.stored, self.lock, self.plan = stored, lock, plan
+        self.tool_config, self.earlier, self.deadline = tool_config, earlier, deadline
+        self.config = agent.agent_config
+        #: Set by a shield step that found an ERROR violation.
+        self.violation: message_pb2.Message | None = None
+
+    @property
+    def turn(self) -> pb.Turn:
+        return self.stored.turn
+
+    @property
+    def max_iters(self) -> int:
+        c = self.config
+        return c.max_infer_iters if c.HasField("max_infer_iters") else DEFAULT_MAX_INFER_ITERS
+
+    def remaining(self, cap: float | None = None) -> float:
+        left = max(0.001, self.deadline - time.monotonic())
+        return min(left, cap) if cap else left
+
+    async def save(self) -> None:
+        try:
+            await self.deps.store.put_turn(self.stored)
+        except Conflict:
+            raise LeaseLost(
+                f"turn {self.turn.turn_id} was changed elsewhere (its lease expired and it was "
+                "marked failed, or its session was deleted); this run stops"
+            ) from None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def events(self, body: AsyncIterator[Event]) -> AsyncIterator[Event]:
+        """`turn_start`, the body's events, and the turn's end, whatever happens."""
+        beat = asyncio.create_task(self._heartbeat())
+        paused = False
+        try:
+            yield events.turn_start(self.turn.turn_id)
+            async with contextlib.aclosing(body):
+                async for event in body:
+                    paused = event.WhichOneof("payload") == "turn_awaiting_input"
+                    yield event
+        except (asyncio.CancelledError, GeneratorExit):
+            # The call ended (cancelled, deadline) or its consumer closed the stream early.
+            await self._end(pb.TURN_STATUS_CANCELLED, self._cancel_reason())
+            raise
+        except LeaseLost as exc:
+            log.warning("%s", exc)
+            raise FailedPrecondition(str(exc), turnId=self.turn.turn_id) from None
+        except Exception as exc:
+            await self._end(pb.TURN_STATUS_FAILED, error_text(exc))
+            raise
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await beat
+            if not paused:
+                await asyncio.shield(self.deps.locks.release(self.lock))
+
+    def _cancel_reason(self) -> str:
+        # The gateway may cancel its upstream call a moment before this hop's own deadline.
+        if time.monotonic() >= self.deadline - 0.25:
+            return "the call's deadline passed before the turn finished"
+        return (
+            "the call ended before the turn finished (cancelled by the caller, or the agents "
+            "service stopped)"
+        )
+
+    async def _end(self, status: int, error: str) -> None:
+        turn = self.turn
+        turn.status, turn.error = status, error
+        turn.completed_at.CopyFrom(now())
+        try:
+            await asyncio.shield(self.save())
+        except Exception:  # the store is down or the turn was taken: the lease expiry tells
+            log.exception("could not record the end of turn %s", turn.turn_id)
+
+    async def _heartbeat(self) -> None:
+        locks: SessionLocks = self.deps.locks
+        while True:
+            await asyncio.sleep(locks.lease_s / 3)
+            try:
+                await locks.renew(self.lock)
+            except LeaseLost as exc:
+                log.warning("%s", exc)
+                return
+            except Exception:
+                log.exception("renewing the lease of turn %s failed", self.turn.turn_id)
+
+    # -- the loop ----------------------------------------------------------------------------
+
+    async def loop(self) -> AsyncIterator[Event]:
+        """Inference and server-side tools until an answer, a client tool call or the
+        iteration limit; then output shields and the end of the turn."""
+        while True:
+            async for event in steps.inference(self):
+                yield event
+            response = self.turn.steps[-1].inference.model_response
+            done_iters = sum(1 for s in self.turn.steps if s.WhichOneof("details") == "inference")
+            if not response.tool_calls or response.stop_reason == (
+                message_pb2.STOP_REASON_OUT_OF_TOKENS
+            ):
+                break
+            if done_iters >= self.max_iters:
+                log.info("turn %s: max_infer_iters (%d) reached", self.turn.turn_id, done_iters)
+                break
+            client = [c for c in response.tool_calls if c.tool_name in self.plan.client]
+            server = [c for c in response.tool_calls if c.tool_name not in self.plan.client]
+            if server:
+                async for event in steps.tools(self, server):
+                    yield event
+            if client:
+                async for event in self._pause(response, client):
+                    yield event
+                return
+        answer = message_pb2.Message()
+        answer.CopyFrom(response)
+        if response.tool_calls:
+            answer.stop_reason = message_pb2.STOP_REASON_END_OF_TURN
+        if self.config.output_shields:
+            async for event in steps.shields(
+                self, self.config.output_shields, [*self.turn.input_messages, answer],
+                "assistant-output",
+            ):  # fmt: skip
+                yield event
+            answer = self.violation or answer
+        yield await self.finish(answer)
+
+    async def finish(self, answer: message_pb2.Message) -> Event:
+        turn = self.turn
+        turn.output_message.CopyFrom(answer)
+        turn.status = pb.TURN_STATUS_COMPLETED
+        turn.completed_at.CopyFrom(now())
+        await self.save()
+        return events.turn_complete(turn)
+
+    async def _pause(
+        self, response: message_pb2.Message, calls: list[message_pb2.ToolCall]
+    ) -> AsyncIterator[Event]:
+        """Client tools must run: record their step as started, keep the session for the
+        caller's ResumeTurn, and hand the calls over."""
+        step = events.new_step(self.turn.turn_id, "tool_execution")
+        step.tool_execution.tool_calls.extend(calls)
+        yield events.step_start(step)
+        turn = self.turn
+        turn.steps.append(step)
+        turn.output_message.CopyFrom(
+            message_pb2.Message(
+                role=message_pb2.ROLE_ASSISTANT,
+                content=response.content,
+                tool_calls=calls,
+                stop_reason=message_pb2.STOP_REASON_END_OF_MESSAGE,
+            )
+        )
+        turn.status = pb.TURN_STATUS_AWAITING_INPUT
+        await self.save()
+        await self.deps.locks.pause(self.lock)
+        yield events.turn_awaiting_input(turn)
+
+
+def error_text(exc: BaseException) -> str:
+    """What a failed turn records as its error."""
+    if isinstance(exc, grpc.aio.AioRpcError):
+        return f"{exc.code().name}: {exc.details()}"
+    if isinstance(exc, LlamaStackError):
+        return exc.message
+    return f"{type(exc).__name__}: {exc}"

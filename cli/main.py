@@ -7,6 +7,7 @@
                                                       scoring-functions, benchmarks, toolgroups)
     llamastack chat "Hello" --stream     one-shot chat completion
     llamastack package values|compose    Helm values / docker compose for a run.yaml
+    llamastack agents create|list|chat|...   agents, sessions and turns
 
 Client commands reach the gateway at `--gateway` / `LLS_GATEWAY_ADDR` (default
 localhost:50051).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import typer
 
+from cli.agents import agents_app
 from cli.chat import chat
 from cli.inspect_cmds import health, providers_app
 from cli.package_cmds import package_app
@@ -38,6 +40,7 @@ app.add_typer(providers_app, name="providers")
 add_resource_commands(app)
 app.command("chat")(chat)
 app.add_typer(package_app, name="package")
+app.add_typer(agents_app, name="agents")
 
 if __name__ == "__main__":
     app()

@@ -20,6 +20,7 @@ def test_rendered_local_release_serves_a_chat(tmp_path: Path):
     rendered = render_case("local")
     cluster = Cluster(rendered, tmp_path, python=sys.executable)
     assert {p.labels["app.kubernetes.io/component"] for p in cluster.pods.values()} == {
+        "agents",
         "gateway",
         "inference",
         "envoy",
@@ -32,7 +33,8 @@ def test_rendered_local_release_serves_a_chat(tmp_path: Path):
         assert result.returncode == 0, result.stdout + result.stderr
         print(f"\nready in {seconds:.1f}s\n{result.stdout}")
         lines = result.stdout.splitlines()
-        assert sum(line.startswith("ok      ") for line in lines) == 4  # 3 checks + chat
+        # One check per component, and the chat.
+        assert sum(line.startswith("ok      ") for line in lines) == len(cluster.pods) + 1
         assert any(line.startswith("ok      chat with llama-cpp/SmolLM2") for line in lines)
         # Every process is still up: nothing restarted behind the probes' back.
         for pod in cluster.pods.values():

@@ -13,7 +13,7 @@ from typing import Any
 import grpc
 from google.protobuf import json_format
 
-from llamastack.agents.v1 import agents_pb2, agents_service_pb2, agents_service_pb2_grpc
+from llamastack.agents.v1 import agents_pb2, agents_service_pb2_grpc
 from tests.integration.inference.mesh import GGUF_REF, free_port
 from tests.support.processes import MeshProcess, start_gateway, start_service, write_config
 

@@ -60,8 +60,9 @@ def test_agent_lifecycle(agents):
 def test_session_lifecycle(agents):
     agent_id = _create(agents)
     ids = [
-        agents.CreateSession(pb.CreateSessionRequest(agent_id=agent_id, session_name=f"s{i}"))
-        .session_id
+        agents.CreateSession(
+            pb.CreateSessionRequest(agent_id=agent_id, session_name=f"s{i}")
+        ).session_id
         for i in range(3)
     ]
     session = agents.GetSession(pb.GetSessionRequest(agent_id=agent_id, session_id=ids[0])).session

@@ -12,7 +12,7 @@ import pytest
 
 from llamastack.agents.v1 import agents_pb2
 from llamastack.agents.v1 import agents_service_pb2 as pb
-from tests.integration.agents.mesh import agents_stub, agent_config, shape, turn_request, user
+from tests.integration.agents.mesh import agent_config, agents_stub, shape, turn_request, user
 from tests.support.processes import start_service
 
 #: A grammar that never completes: the model writes until max_tokens or cancellation.
@@ -74,9 +74,11 @@ def test_cancelling_a_streamed_turn_stops_the_model(agents, agents_mesh):
     )[-1]
     assert budget == 1500 and generated < budget
     turn = wait_for(
-        lambda: (t := get_turn(agents, agent_id, session_id, turn_id)).status
-        != agents_pb2.TURN_STATUS_IN_PROGRESS
-        and t,
+        lambda: (
+            (t := get_turn(agents, agent_id, session_id, turn_id)).status
+            != agents_pb2.TURN_STATUS_IN_PROGRESS
+            and t
+        ),
         "the turn to end",
     )
     assert turn.status == agents_pb2.TURN_STATUS_CANCELLED and "cancelled" in turn.error
@@ -95,12 +97,14 @@ def test_deadline_of_a_unary_turn_cancels_it(agents, agents_mesh):
     wait_for(lambda: cancellations(agents_mesh)[before:], "the generation to stop")
     session = wait_for(
         lambda: (
-            s := agents.GetSession(
-                pb.GetSessionRequest(agent_id=agent_id, session_id=session_id)
-            ).session
-        ).turns
-        and s.turns[0].status != agents_pb2.TURN_STATUS_IN_PROGRESS
-        and s,
+            (
+                s := agents.GetSession(
+                    pb.GetSessionRequest(agent_id=agent_id, session_id=session_id)
+                ).session
+            ).turns
+            and s.turns[0].status != agents_pb2.TURN_STATUS_IN_PROGRESS
+            and s
+        ),
         "the turn to end",
     )
     assert session.turns[0].status == agents_pb2.TURN_STATUS_CANCELLED
@@ -131,9 +135,11 @@ def test_sessions_survive_a_restart_and_interrupted_turns_fail(agents, agents_me
     assert list(session.session.turns) == [first]
     # The killed process's lease expires and the turn is marked failed with the reason.
     turn = wait_for(
-        lambda: (t := get_turn(agents, endless_agent, endless_session_id, interrupted)).status
-        == agents_pb2.TURN_STATUS_FAILED
-        and t,
+        lambda: (
+            (t := get_turn(agents, endless_agent, endless_session_id, interrupted)).status
+            == agents_pb2.TURN_STATUS_FAILED
+            and t
+        ),
         "the interrupted turn to be marked failed",
     )
     assert "stopped before it finished" in turn.error and "lease" in turn.error
@@ -174,9 +180,11 @@ def test_a_second_replica_serves_the_same_sessions(agents, agents_mesh, tmp_path
             assert turn_id in err.value.details()
             stream.cancel()
             turn = wait_for(
-                lambda: (t := get_turn(agents, agent_id, session_id, turn_id)).status
-                == agents_pb2.TURN_STATUS_CANCELLED
-                and t,
+                lambda: (
+                    (t := get_turn(agents, agent_id, session_id, turn_id)).status
+                    == agents_pb2.TURN_STATUS_CANCELLED
+                    and t
+                ),
                 "the replica to record the cancellation",
             )
             assert turn.turn_id == turn_id

@@ -30,7 +30,9 @@ WEATHER_QUESTION = user("What is the weather in Paris?")
 
 
 def new_session(agents, **fields) -> tuple[str, str]:
-    agent_id = agents.CreateAgent(pb.CreateAgentRequest(agent_config=agent_config(**fields))).agent_id
+    agent_id = agents.CreateAgent(
+        pb.CreateAgentRequest(agent_config=agent_config(**fields))
+    ).agent_id
     session_id = agents.CreateSession(pb.CreateSessionRequest(agent_id=agent_id)).session_id
     return agent_id, session_id
 
@@ -69,7 +71,9 @@ def test_streamed_turn_events_and_stored_turn(agents):
 
 
 def test_client_tool_pauses_and_resumes(agents):
-    agent_id, session_id = new_session(agents, instructions="You are a helpful assistant.", **FORCED)
+    agent_id, session_id = new_session(
+        agents, instructions="You are a helpful assistant.", **FORCED
+    )
     # Unary: the turn comes back awaiting the client's tool result.
     turn = agents.CreateTurn(
         turn_request(pb.CreateTurnRequest, agent_id, session_id, WEATHER_QUESTION)

@@ -157,7 +157,8 @@ def stack(tmp_path_factory):
 
 def test_becomes_healthy_and_prints_endpoints(stack):
     state = stack.state()
-    assert set(state["processes"]) == {"inference", "gateway", "envoy"}
+    config = yaml.safe_load(stack.run_yaml.read_text())
+    assert set(state["processes"]) == {*config["services"], "envoy"}
     assert all(p["state"] == "ready" for p in state["processes"].values())
     out = stack.output()
     assert "is ready" in out
@@ -230,7 +231,7 @@ def test_a_killed_service_is_restarted_and_routes_again(stack):
 
 def test_sigint_stops_every_process(stack):
     pids = set(stack.seen_pids)
-    assert len(pids) >= 4  # inference twice, gateway, envoy
+    assert len(pids) >= 4  # inference twice, gateway, envoy (and the other services)
     stack.popen.send_signal(signal.SIGINT)
     assert stack.popen.wait(60) == 0
     assert [p for p in pids if _alive(p)] == []

@@ -1,0 +1,152 @@
+"""The agents service's pure logic: the conversation rebuilt from stored turns, the tool config
+of each model call, tool call arguments, documents and tool response checks."""
+
+from __future__ import annotations
+
+import base64
+from types import SimpleNamespace
+
+import pytest
+from google.protobuf import json_format
+
+from llamastack.agents.v1 import agents_pb2 as pb
+from llamastack.common.v1 import message_pb2, tool_pb2
+from services.agents.documents import inline_context, rag_documents
+from services.agents.history import conversation
+from services.agents.steps import _chat_request
+from services.agents.tools import ServerTool, ToolPlan, call_kwargs
+from services.agents.validation import check_tool_responses
+from services.common.errors import InvalidArgument
+
+
+def msg(role: str, text: str = "", **fields) -> message_pb2.Message:
+    data = {"role": f"ROLE_{role.upper()}", "content": [{"text": text}] if text else [], **fields}
+    return json_format.ParseDict(data, message_pb2.Message())
+
+
+def step(kind: str, **details) -> pb.Step:
+    return json_format.ParseDict({kind: details}, pb.Step())
+
+
+CALL = {"call_id": "c1", "tool_name": "get_weather", "arguments": {"city": "Paris"}}
+
+
+def tool_turn(status: int) -> pb.Turn:
+    turn = pb.Turn(turn_id="t1", status=status, input_messages=[msg("user", "Weather?")])
+    turn.steps.extend([
+        step("shield_call"),
+        step("inference", model_response={"role": "ROLE_ASSISTANT", "tool_calls": [CALL]}),
+        step("tool_execution", tool_calls=[CALL],
+             tool_responses=[{"call_id": "c1", "content": [{"text": "Sunny"}]}]),
+        step("inference", model_response={"role": "ROLE_ASSISTANT", "content": [{"text": "raw"}]}),
+    ])  # fmt: skip
+    return turn
+
+
+def roles(messages) -> list[str]:
+    out = []
+    for m in messages:
+        label = message_pb2.Role.Name(m.role).removeprefix("ROLE_").lower()
+        out.append(f"{label}:{''.join(c.text for c in m.content)}")
+    return out
+
+
+def test_finished_turns_contribute_their_output_not_their_last_raw_response():
+    done = tool_turn(pb.TURN_STATUS_COMPLETED)
+    done.output_message.CopyFrom(msg("assistant", "replaced by a shield"))
+    failed = pb.Turn(turn_id="t0", status=pb.TURN_STATUS_FAILED, input_messages=[msg("user", "x")])
+    current = pb.Turn(turn_id="t2", status=pb.TURN_STATUS_IN_PROGRESS,
+                      input_messages=[msg("user", "And now?")])  # fmt: skip
+    current.steps.append(step("memory_retrieval", inserted_context=[{"text": "ctx"}]))
+    out = conversation("Be brief.", [failed, done, current], current)
+    assert roles(out) == [
+        "system:Be brief.",
+        "user:Weather?",
+        "assistant:",
+        "tool:Sunny",
+        "assistant:replaced by a shield",
+        "user:And now?",
+    ]
+    assert out[2].tool_calls[0].call_id == "c1" and out[3].call_id == "c1"
+    assert [c.text for c in out[-1].context] == ["ctx"]  # retrieved context: this turn only
+    assert not current.input_messages[0].context  # the stored message is left unchanged
+
+
+def test_a_running_turn_contributes_everything_so_far():
+    running = tool_turn(pb.TURN_STATUS_IN_PROGRESS)
+    assert roles(conversation("", [], running)) == [
+        "user:Weather?", "assistant:", "tool:Sunny", "assistant:raw",
+    ]  # fmt: skip
+
+
+def _run(config: dict, steps: list[pb.Step]) -> SimpleNamespace:
+    agent_config = json_format.ParseDict(
+        {"model": "m", "response_format": {"json_schema": {"type": "object"}}}, pb.AgentConfig()
+    )
+    plan = ToolPlan(definitions=[tool_pb2.ToolDefinition(tool_name="get_weather")])
+    turn = pb.Turn(turn_id="t", input_messages=[msg("user", "hi")])
+    turn.steps.extend(steps)
+    return SimpleNamespace(
+        config=agent_config, earlier=[], turn=turn, plan=plan,
+        tool_config=json_format.ParseDict(config, tool_pb2.ToolConfig()),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("forced", [{"tool_name": "get_weather"},
+                                    {"tool_choice": "TOOL_CHOICE_REQUIRED"}])  # fmt: skip
+def test_a_forced_tool_call_applies_until_the_first_tool_step(forced):
+    first = _chat_request(_run(forced, []))
+    assert json_format.MessageToDict(first.tool_config, preserving_proto_field_name=True) == forced
+    assert not first.HasField("response_format")  # cannot combine with a forced call
+    later = _chat_request(_run(forced, [step("inference"), step("tool_execution")]))
+    assert later.tool_config.tool_choice == tool_pb2.TOOL_CHOICE_AUTO
+    assert not later.tool_config.tool_name and later.HasField("response_format")
+
+
+def test_tool_choice_none_stays():
+    later = _chat_request(_run({"tool_choice": "TOOL_CHOICE_NONE"}, [step("tool_execution")]))
+    assert later.tool_config.tool_choice == tool_pb2.TOOL_CHOICE_NONE
+
+
+def test_group_args_win_and_the_session_database_joins_knowledge_search():
+    rag = ServerTool("knowledge_search", "builtin::rag", {"vector_db_ids": ["docs"]})
+    kwargs = call_kwargs(rag, {"query": "q", "vector_db_ids": ["sneaky"]}, "session-1")
+    assert json_format.MessageToDict(kwargs) == {
+        "query": "q", "vector_db_ids": ["docs", "session-1"],
+    }  # fmt: skip
+    mcp = ServerTool("add", "mcp::calc", {"b": 2})
+    assert json_format.MessageToDict(call_kwargs(mcp, {"a": 1, "b": 5}, "session-1")) == {
+        "a": 1, "b": 2,
+    }  # fmt: skip
+
+
+def test_documents():
+    text = "data:text/plain;base64," + base64.b64encode("héllo".encode()).decode()
+    docs = [
+        pb.Document(content=[{"text": "inline"}]),
+        pb.Document(url={"uri": text}),
+        pb.Document(url={"uri": "data:,plain%20text"}),
+    ]
+    assert [c.text for c in inline_context(docs)] == ["inline", "héllo", "plain text"]
+    for uri, needle in [
+        ("https://example.com/a.pdf", "builtin::rag"),
+        ("data:application/pdf;base64,AAAA", "application/pdf"),
+        ("data:text/plain;base64,!!", "base64"),
+    ]:
+        with pytest.raises(InvalidArgument, match=needle):
+            inline_context([pb.Document(url={"uri": uri})])
+    (rag,) = rag_documents([pb.Document(url={"uri": "https://example.com/a.pdf"})], "turn-1")
+    assert rag.document_id == "turn-1-0" and rag.url.uri.endswith("a.pdf")
+    assert rag.metadata["turn_id"] == "turn-1"
+
+
+def test_tool_responses_must_answer_every_pending_call_once():
+    ok = [pb.ToolResponse(call_id="a"), pb.ToolResponse(call_id="b")]
+    check_tool_responses(ok, ["a", "b"], "t")
+    for given, needle in [
+        ([pb.ToolResponse(call_id="a")], "missing call_id"),
+        ([*ok, pb.ToolResponse(call_id="x")], "did not make"),
+        ([*ok, pb.ToolResponse(call_id="a")], "more than once"),
+    ]:
+        with pytest.raises(InvalidArgument, match=needle):
+            check_tool_responses(given, ["a", "b"], "t")

@@ -20,6 +20,7 @@ BENCHES = [
     "registry_scale",
     "reproducibility",
     "llama_build",
+    "safety_overhead",
 ]
 RESULTS = Path(__file__).parent / "results"
 
@@ -65,6 +66,9 @@ def _headline(name: str, doc: dict) -> dict:
                 "engine_reproducible": engine["reproducible"]}  # fmt: skip
     if name == "llama_build":
         return {"ratio_ours_over_native": doc["ratio_tokens_per_s_ours/native"]}
+    if name == "safety_overhead":
+        return {"gateway_added_over_in_process_p50_us":
+                doc["added_p50_us"]["gateway_over_in_process"]}  # fmt: skip
     return {}
 
 

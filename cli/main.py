@@ -7,6 +7,7 @@
                                                       scoring-functions, benchmarks, toolgroups)
     llamastack chat "Hello" --stream     one-shot chat completion
     llamastack package values|compose    Helm values / docker compose for a run.yaml
+    llamastack shields run policy "text" run a shield on a text (exit 3 when blocked)
     llamastack agents create|list|chat|...   agents, sessions and turns
 
 Client commands reach the gateway at `--gateway` / `LLS_GATEWAY_ADDR` (default
@@ -23,6 +24,7 @@ from cli.inspect_cmds import health, providers_app
 from cli.package_cmds import package_app
 from cli.resources import add_resource_commands
 from cli.run_cmd import run
+from cli.safety import add_shield_commands
 
 __all__ = ["app"]
 
@@ -38,6 +40,7 @@ app.command("run")(run)
 app.command("health")(health)
 app.add_typer(providers_app, name="providers")
 add_resource_commands(app)
+add_shield_commands(app)
 app.command("chat")(chat)
 app.add_typer(package_app, name="package")
 app.add_typer(agents_app, name="agents")

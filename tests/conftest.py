@@ -13,6 +13,7 @@ REAL_MODEL_FIXTURES = frozenset(
         "llama_server",
         "embedding_server",
         "inference_service",  # tests/integration/rest
+        "guard_mesh",  # tests/integration/safety
     }
 )
 

@@ -45,6 +45,7 @@ __all__ = [
     "build_providers",
     "provider_id_of",
     "redact",
+    "resource_id_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -238,6 +239,15 @@ def provider_id_of(context: grpc.aio.ServicerContext) -> str | None:
     """The provider the gateway routed the call to (None for a direct call)."""
     for key, value in context.invocation_metadata() or ():
         if key == PROVIDER_ID_METADATA and value:
+            return str(value)
+    return None
+
+
+def resource_id_of(context: grpc.aio.ServicerContext) -> str | None:
+    """The identifier the caller used for the routed resource (the request carries the
+    provider's own id instead); None for a direct call."""
+    for key, value in context.invocation_metadata() or ():
+        if key == RESOURCE_ID_METADATA and value:
             return str(value)
     return None
 

@@ -27,7 +27,7 @@ from llamastack.registry.v1 import resources_pb2
 from services.common.errors import InvalidArgument, NotFound
 from services.common.kinds import KIND_BY_NAME, KindSpec
 
-__all__ = ["Accepted", "Entry", "Registered", "ResourceTable"]
+__all__ = ["Accepted", "Entry", "Registered", "ResourceTable", "identifier", "own_id"]
 
 V = TypeVar("V")
 
@@ -52,7 +52,7 @@ class Accepted(Generic[V]):
 
 @dataclass
 class Entry(Generic[V]):
-    id: str  # the provider's own id (provider_resource_id)
+    id: str  # the entry's key (the provider's own id unless the table keys otherwise)
     value: V
     #: The resource as registered (None for a configured entry never registered).
     resource: Message | None = None
@@ -61,6 +61,18 @@ class Entry(Generic[V]):
 
 Accept = Callable[[Any], Awaitable[Accepted[V]]]
 Release = Callable[[Entry[V]], Awaitable[None]]
+Key = Callable[[Any], str]
+
+
+def own_id(resource: Message) -> str:
+    """The default entry key: the provider's own id, else the identifier."""
+    return resource.provider_resource_id or resource.identifier  # type: ignore[attr-defined]
+
+
+def identifier(resource: Message) -> str:
+    """Key entries by the registry identifier: for resources whose provider id is shared
+    (several Llama Guard shields judging with one model, with different params)."""
+    return resource.identifier  # type: ignore[attr-defined]
 
 
 async def _accept_as_is(resource: Message) -> Accepted[Message]:
@@ -77,16 +89,20 @@ class ResourceTable(Generic[V]):
         ready: asyncio.Event,
         accept: Accept[V] | None = None,
         release: Release[V] | None = None,
+        key: Key = own_id,
     ) -> None:
         """`owner` names the provider in messages ("provider llama-cpp (inline::llama-cpp)");
         `ready` is set once the provider can accept registrations; `accept` validates a
         resource being registered (the default stores it as is); `release` frees what an
-        unregistered entry held (drop a collection...)."""
+        unregistered entry held (drop a collection...); `key` picks an entry's key from its
+        resource (`own_id` by default, `identifier` when several entries share a provider
+        id)."""
         self.kind: KindSpec = KIND_BY_NAME[kind]
         self.owner = owner
         self.ready = ready
         self._accept: Accept[Any] = accept or _accept_as_is
         self._release = release
+        self._key = key
         self._entries: dict[str, Entry[V]] = {}
 
     # -- lookups ----------------------------------------------------------------------------
@@ -149,7 +165,7 @@ class ResourceTable(Generic[V]):
             )
         await self.ready.wait()  # the caller's deadline bounds the wait
         resource = getattr(any_resource, which)
-        resource_id = resource.provider_resource_id or resource.identifier
+        resource_id = self._key(resource)
         accepted = await self._accept(resource)
         self.put(resource_id, accepted.value, accepted.resource)
         out = provider_service_pb2.AnyResource()
@@ -163,7 +179,7 @@ class ResourceTable(Generic[V]):
         if which != self.kind.name:
             return
         resource = getattr(any_resource, which)
-        resource_id = resource.provider_resource_id or resource.identifier
+        resource_id = self._key(resource)
         entry = self._entries.get(resource_id)
         if entry is None or entry.configured:
             return

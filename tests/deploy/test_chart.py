@@ -233,8 +233,8 @@ def test_vllm_without_its_url_fails_readably():
 
 def test_chart_runs_exactly_the_run_yaml_services():
     values = values_for("local")
-    values["components"]["safety"] = {"role": "service", "api": "safety", "port": 50062}
-    _fails(values, "components.safety", 'run.yaml\'s services: has no "safety"')
+    values["components"]["phantom"] = {"role": "service", "api": "safety", "port": 50099}
+    _fails(values, "components.phantom", 'run.yaml\'s services: has no "phantom"')
     values = values_for("local")
     del values["components"]["inference"]
     _fails(values, 'the run.yaml runs service "inference"')

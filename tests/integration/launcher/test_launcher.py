@@ -196,6 +196,15 @@ def test_client_commands_and_rest_work(stack):
     assert rest.status_code == 200
     assert stack.model in {m["identifier"] for m in rest.json()["data"]}
 
+    # the declared shields registered at start-up (Llama Guard checked its model then)
+    shields = json.loads(stack.cli("shields", "list", "--json").stdout)
+    assert {s["identifier"]: s["provider_resource_id"] for s in shields} == {
+        "llama-guard": stack.model,
+        "policy": "default",
+    }
+    blocked = stack.cli("shields", "run", "policy", "key AKIAIOSFODNN7EXAMPLE")
+    assert blocked.returncode == 3 and "blocked" in blocked.stdout
+
 
 def test_a_killed_service_is_restarted_and_routes_again(stack):
     before = stack.state()["processes"]["inference"]

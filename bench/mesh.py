@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.integration.rest.envoy_proc import EnvoyProcess
+from tests.integration.rest.envoy_proc import EnvoyProcess, free_port
 from tests.support.processes import MeshProcess, start_gateway, start_service, write_config
 
 __all__ = ["BenchMesh"]
@@ -30,11 +30,16 @@ class BenchMesh:
         self.bare_proxy: MeshProcess | None = None
 
     def start(self, envoy: bool = True, bare_proxy: bool = False) -> BenchMesh:
+        # The gateway's port is picked first: services that call other APIs (agents) need it.
+        gateway_port = free_port()
+        env = {"LLS_GATEWAY_ADDR": f"127.0.0.1:{gateway_port}"}
         for name, module in self.modules.items():
             self.services[name] = start_service(
-                name, self.run_config, self.workdir, module=module, timeout=300
+                name, self.run_config, self.workdir, module=module, timeout=300, env=env
             )
-        self.gateway = start_gateway(self.run_config, self.workdir, self.services)
+        self.gateway = start_gateway(
+            self.run_config, self.workdir, self.services, port=gateway_port
+        )
         if envoy:
             self.envoy = EnvoyProcess(self.workdir, self.gateway.address).start()
         if bare_proxy:

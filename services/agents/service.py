@@ -23,7 +23,7 @@ from services.agents.events import Event
 from services.agents.leases import AWAITING, Lock
 from services.agents.store import StoredTurn, now
 from services.agents.tools import ToolPlan, check_tool_config, resolve_tools
-from services.agents.turn import Deps, TurnRun
+from services.agents.turn import Caller, Deps, TurnRun
 from services.agents.validation import (
     check_agent_config,
     check_session_name,
@@ -121,7 +121,7 @@ class AgentsService:
             f"step {step_id!r} does not exist in turn {turn_id!r}", turnId=turn_id, stepId=step_id
         )
 
-    async def stream_turn(self, req: TurnRequest, deadline: float) -> AsyncIterator[Event]:
+    async def stream_turn(self, req: TurnRequest, caller: Caller) -> AsyncIterator[Event]:
         agent = await self.store.get_agent(req.agent_id)
         session = await self.store.get_session(req.agent_id, req.session_id)
         check_turn_input(req.messages, req.documents)
@@ -145,7 +145,7 @@ class AgentsService:
         except BaseException:
             await self.locks.release(lock)
             raise
-        run = TurnRun(self.deps, agent, session, stored, lock, plan, tool_config, earlier, deadline)
+        run = TurnRun(self.deps, agent, session, stored, lock, plan, tool_config, earlier, caller)
         async for event in run.events(self._new_turn(run, rag_docs)):
             yield event
 
@@ -164,7 +164,7 @@ class AgentsService:
         async for event in run.loop():
             yield event
 
-    async def stream_resume(self, req: ResumeRequest, deadline: float) -> AsyncIterator[Event]:
+    async def stream_resume(self, req: ResumeRequest, caller: Caller) -> AsyncIterator[Event]:
         agent = await self.store.get_agent(req.agent_id)
         session = await self.store.get_session(req.agent_id, req.session_id)
         stored = await self.store.get_turn(session, req.turn_id)
@@ -190,7 +190,7 @@ class AgentsService:
         plan, tool_config = await self._tools(agent, overrides)
         lock = await self.locks.resume(lock)
         earlier = await self.store.turns(session.session_id)
-        run = TurnRun(self.deps, agent, session, stored, lock, plan, tool_config, earlier, deadline)
+        run = TurnRun(self.deps, agent, session, stored, lock, plan, tool_config, earlier, caller)
         async for event in run.events(self._resumed(run, pending, calls, req.tool_responses)):
             yield event
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from llamastack.agents.v1 import agents_service_pb2 as pb
 from llamastack.agents.v1 import agents_service_pb2_grpc as pb_grpc
 from services.agents.service import AgentsService, final_turn
+from services.agents.turn import Caller
 from services.common.providers import ProviderHost
 from services.common.settings import Settings
 
@@ -42,9 +43,10 @@ class AgentsServicer(pb_grpc.AgentsServiceServicer):
         provider: AgentsProvider = self._host.pick(None)
         return provider.service
 
-    def _deadline(self, context) -> float:
+    def _caller(self, context, streaming: bool) -> Caller:
         left = context.time_remaining()
-        return time.monotonic() + (self._default_timeout_s if left is None else left)
+        deadline = time.monotonic() + (self._default_timeout_s if left is None else left)
+        return Caller(deadline, streaming)
 
     async def CreateAgent(self, request, context):
         agent = await self._service.create_agent(request.agent_config)
@@ -83,22 +85,22 @@ class AgentsServicer(pb_grpc.AgentsServiceServicer):
 
     async def CreateTurn(self, request, context):
         req = pb.StreamTurnRequest.FromString(request.SerializeToString())  # same fields
-        stream = self._service.stream_turn(req, self._deadline(context))
+        stream = self._service.stream_turn(req, self._caller(context, streaming=False))
         return pb.CreateTurnResponse(turn=await final_turn(stream))
 
     async def StreamTurn(self, request, context):
-        stream = self._service.stream_turn(request, self._deadline(context))
+        stream = self._service.stream_turn(request, self._caller(context, streaming=True))
         async with contextlib.aclosing(stream):
             async for event in stream:
                 yield pb.StreamTurnResponse(event=event)
 
     async def ResumeTurn(self, request, context):
         req = pb.StreamResumeTurnRequest.FromString(request.SerializeToString())
-        stream = self._service.stream_resume(req, self._deadline(context))
+        stream = self._service.stream_resume(req, self._caller(context, streaming=False))
         return pb.ResumeTurnResponse(turn=await final_turn(stream))
 
     async def StreamResumeTurn(self, request, context):
-        stream = self._service.stream_resume(request, self._deadline(context))
+        stream = self._service.stream_resume(request, self._caller(context, streaming=True))
         async with contextlib.aclosing(stream):
             async for event in stream:
                 yield pb.StreamResumeTurnResponse(event=event)

@@ -119,9 +119,18 @@ async def _session_db(run: TurnRun) -> None:
 
 
 async def inference(run: TurnRun) -> AsyncIterator[Event]:
+    """A model call: streamed (its deltas become step_progress events) when the caller
+    streams the turn, else one unary call (no per-token messages through two hops)."""
     step = events.new_step(run.turn.turn_id, "inference")
     yield events.step_start(step)
     request = _chat_request(run)
+    response = step.inference.model_response
+    if not run.streaming:
+        unary = inference_pb.ChatCompletionRequest.FromString(request.SerializeToString())
+        reply = await run.deps.upstream.chat(unary, run.remaining())
+        response.CopyFrom(reply.completion_message)
+        yield await _complete(run, step)
+        return
     text: list[str] = []
     calls: list[message_pb2.ToolCall] = []
     stop = message_pb2.STOP_REASON_END_OF_TURN
@@ -147,7 +156,6 @@ async def inference(run: TurnRun) -> AsyncIterator[Event]:
             else:
                 continue
             yield events.step_progress(step, delta)
-    response = step.inference.model_response
     response.role = message_pb2.ROLE_ASSISTANT
     response.content.add(text="".join(text))
     response.tool_calls.extend(calls)

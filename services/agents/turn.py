@@ -31,7 +31,7 @@ from services.agents.validation import DEFAULT_MAX_INFER_ITERS
 from services.common.errors import FailedPrecondition, LlamaStackError
 from services.common.state import Conflict
 
-__all__ = ["Deps", "TurnRun", "error_text"]
+__all__ = ["Caller", "Deps", "TurnRun", "error_text"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,15 @@ class Deps:
     locks: SessionLocks
     upstream: Upstream
     config: AgentsConfig
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The call running a turn: its deadline (time.monotonic) and whether it streams (then
+    model calls stream too, and their deltas become step_progress events)."""
+
+    deadline: float
+    streaming: bool
 
 
 class TurnRun:
@@ -55,11 +64,12 @@ class TurnRun:
         plan: ToolPlan,
         tool_config: tool_pb2.ToolConfig,
         earlier: list[pb.Turn],
-        deadline: float,
+        caller: Caller,
     ) -> None:
         self.deps, self.agent, self.session = deps, agent, session
         self.stored, self.lock, self.plan = stored, lock, plan
-        self.tool_config, self.earlier, self.deadline = tool_config, earlier, deadline
+        self.tool_config, self.earlier = tool_config, earlier
+        self.deadline, self.streaming = caller.deadline, caller.streaming
         self.config = agent.agent_config
         #: Set by a shield step that found an ERROR violation.
         self.violation: message_pb2.Message | None = None

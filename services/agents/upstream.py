@@ -123,6 +123,12 @@ class Upstream:
 
     # -- data plane --------------------------------------------------------------------------
 
+    async def chat(
+        self, request: inference_pb.ChatCompletionRequest, timeout: float
+    ) -> inference_pb.ChatCompletionResponse:
+        stub = self.gateway.stub(inference_grpc.InferenceServiceStub)
+        return await stub.ChatCompletion(request, timeout=timeout, metadata=_meta())
+
     async def stream_chat(
         self, request: inference_pb.StreamChatCompletionRequest, timeout: float
     ) -> AsyncIterator[inference_pb.StreamChatCompletionResponse]:

@@ -1,5 +1,6 @@
-"""A real mesh for the agents tests: the inference service (real SmolLM2), the agents service
-and a gateway, each a process on its own port, stopped by PID.
+"""A real mesh for the agents tests: the inference service (real SmolLM2), the safety service
+(a deterministic keyword shield), the agents service and a gateway, each a process on its own
+port, stopped by PID.
 
 The gateway's port is picked first because the agents service calls other APIs through it
 (as the launcher does)."""
@@ -26,7 +27,7 @@ def run_config(state: Path, **agents_config: Any) -> dict[str, Any]:
     return {
         "version": 2,
         "image_name": "agents-test",
-        "apis": ["inference", "agents"],
+        "apis": ["inference", "safety", "agents"],
         "providers": {
             "inference": [
                 {
@@ -37,6 +38,17 @@ def run_config(state: Path, **agents_config: Any) -> dict[str, Any]:
                         "n_ctx": 2048,
                         "n_threads": 1,
                         "default_max_tokens": 32,
+                    },
+                }
+            ],
+            "safety": [
+                {
+                    "provider_id": "policy",
+                    "provider_type": "inline::policy",
+                    "config": {
+                        "rule_sets": {
+                            "weapons": [{"name": "weapons", "keywords": ["bomb", "grenade"]}]
+                        }
                     },
                 }
             ],
@@ -53,9 +65,12 @@ def run_config(state: Path, **agents_config: Any) -> dict[str, Any]:
             ],
         },
         "metadata_store": {"type": "sqlite", "db_path": str(state / "registry.db")},
-        "services": {"inference": {}, "agents": {}, "gateway": {}},
+        "services": {"inference": {}, "safety": {}, "agents": {}, "gateway": {}},
         "models": [
             {"model_id": "SmolLM2-135M-Instruct", "provider_id": "llama-cpp", "model_type": "llm"}
+        ],
+        "shields": [
+            {"shield_id": "weapons", "provider_id": "policy", "provider_shield_id": "weapons"}
         ],
     }
 
@@ -76,7 +91,7 @@ class AgentsMesh:
     def gateway_addr(self) -> str:
         return f"127.0.0.1:{self.gateway_port}"
 
-    def start(self, services: tuple[str, ...] = ("inference", "agents")) -> AgentsMesh:
+    def start(self, services: tuple[str, ...] = ("inference", "safety", "agents")) -> AgentsMesh:
         env = {"LLS_GATEWAY_ADDR": self.gateway_addr}
         for name in services:
             self.services[name] = start_service(name, self.run_yaml, self.workdir, env=env)

@@ -36,6 +36,16 @@ def wait_for(predicate, what: str, timeout: float = 30.0):
     return found
 
 
+def reachable(call):
+    """The call's answer, or None while the gateway cannot reach the service yet."""
+    try:
+        return call()
+    except grpc.RpcError as err:
+        if err.code() != grpc.StatusCode.UNAVAILABLE:
+            raise
+        return None
+
+
 def started(stream) -> str:
     """Read a streamed turn until the model is generating; its turn id."""
     turn_id = next(stream).event.turn_start.turn_id
@@ -131,7 +141,15 @@ def test_sessions_survive_a_restart_and_interrupted_turns_fail(agents, agents_me
             pass
     agents_mesh.start_agents()
 
-    session = agents.GetSession(pb.GetSessionRequest(agent_id=agent_id, session_id=session_id))
+    # The gateway reconnects within about a second (its channel's backoff).
+    session = wait_for(
+        lambda: reachable(
+            lambda: agents.GetSession(
+                pb.GetSessionRequest(agent_id=agent_id, session_id=session_id)
+            )
+        ),
+        "the gateway to reach the restarted agents service",
+    )
     assert list(session.session.turns) == [first]
     # The killed process's lease expires and the turn is marked failed with the reason.
     turn = wait_for(

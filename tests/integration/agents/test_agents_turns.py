@@ -1,6 +1,6 @@
 """Turns with the real SmolLM2 through the gateway: the event sequence, client tools that
 pause and resume (unary and streaming), max_infer_iters, one turn at a time per session,
-history across turns, documents without RAG."""
+history across turns, documents without RAG, input and output shields."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from llamastack.agents.v1 import agents_pb2
 from llamastack.agents.v1 import agents_service_pb2 as pb
 from llamastack.common.v1 import message_pb2
+from llamastack.safety.v1 import safety_service_pb2
 from tests.integration.agents.mesh import (
     agent_config,
     events_of,
@@ -165,3 +166,43 @@ def test_inline_document_is_appended_to_the_message(agents):
     (message,) = turn.input_messages
     assert [c.text for c in message.context] == ["The code word is PELICAN."]
     assert "PELICAN" in text_of(turn.output_message).upper()
+
+
+def test_input_shield_blocks_the_turn(agents):
+    agent_id, session_id = new_session(agents, input_shields=["weapons"])
+    events = events_of(
+        agents.StreamTurn(
+            turn_request(pb.StreamTurnRequest, agent_id, session_id, user("How to build a bomb?"))
+        )
+    )
+    assert shape(events) == [
+        "turn_start", "step_start:shield_call", "step_complete:shield_call", "turn_complete",
+    ]  # fmt: skip
+    assert dict(events[1].step_start.metadata) == {"touchpoint": "user-input"}
+    turn = events[-1].turn_complete.turn
+    violation = turn.steps[0].shield_call.violation
+    assert violation.violation_level == safety_service_pb2.VIOLATION_LEVEL_ERROR
+    assert text_of(turn.output_message) == violation.user_message != ""
+    assert turn.status == agents_pb2.TURN_STATUS_COMPLETED and kinds(turn) == ["shield_call"]
+
+    # A harmless message passes the shield (its step has no violation) and reaches the model.
+    ok = agents.CreateTurn(
+        turn_request(pb.CreateTurnRequest, agent_id, session_id, user("Hello!"))
+    ).turn
+    assert kinds(ok) == ["shield_call", "inference"]
+    assert not ok.steps[0].shield_call.HasField("violation")
+
+
+def test_output_shield_replaces_the_answer(agents):
+    agent_id, session_id = new_session(agents, output_shields=["weapons"])
+    turn = agents.CreateTurn(
+        turn_request(
+            pb.CreateTurnRequest, agent_id, session_id, user("What is the code word?"),
+            documents=[{"content": [{"text": "The code word is grenade."}]}],
+        )
+    ).turn  # fmt: skip
+    assert kinds(turn) == ["inference", "shield_call"]
+    said = text_of(turn.steps[0].inference.model_response)
+    assert "grenade" in said.lower()
+    violation = turn.steps[1].shield_call.violation
+    assert text_of(turn.output_message) == violation.user_message != said

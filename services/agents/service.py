@@ -15,12 +15,12 @@ from collections.abc import AsyncIterator
 
 from llamastack.agents.v1 import agents_pb2 as pb
 from llamastack.agents.v1 import agents_service_pb2 as service_pb
-from llamastack.common.v1 import message_pb2
+from llamastack.common.v1 import message_pb2, tool_pb2
 from llamastack.registry.v1 import resources_pb2
 from services.agents import events, steps
 from services.agents.documents import inline_context
 from services.agents.events import Event
-from services.agents.leases import AWAITING, Lock
+from services.agents.leases import AWAITING, RUNNING, Lock
 from services.agents.store import StoredTurn, now
 from services.agents.tools import ToolPlan, check_tool_config, resolve_tools
 from services.agents.turn import Caller, Deps, TurnRun
@@ -138,14 +138,8 @@ class AgentsService:
         if req.HasField("tool_config"):
             overrides.tool_config.CopyFrom(req.tool_config)
         lock = await self._take_session(session, turn.turn_id, overrides)
-        try:
-            stored = StoredTurn(turn, 0)
-            await self.store.put_turn(stored)
-            earlier = await self.store.turns(session.session_id)
-        except BaseException:
-            await self.locks.release(lock)
-            raise
-        run = TurnRun(self.deps, agent, session, stored, lock, plan, tool_config, earlier, caller)
+        stored = StoredTurn(turn, 0)  # written by the run, which ends it whatever happens
+        run = TurnRun(self.deps, agent, session, stored, lock, plan, tool_config, caller)
         async for event in run.events(self._new_turn(run, rag_docs)):
             yield event
 
@@ -189,8 +183,7 @@ class AgentsService:
         overrides = TurnRequest.FromString(base64.b64decode(lock.overrides))
         plan, tool_config = await self._tools(agent, overrides)
         lock = await self.locks.resume(lock)
-        earlier = await self.store.turns(session.session_id)
-        run = TurnRun(self.deps, agent, session, stored, lock, plan, tool_config, earlier, caller)
+        run = TurnRun(self.deps, agent, session, stored, lock, plan, tool_config, caller)
         async for event in run.events(self._resumed(run, pending, calls, req.tool_responses)):
             yield event
 
@@ -209,7 +202,9 @@ class AgentsService:
         async for event in run.loop():
             yield event
 
-    async def _tools(self, agent: pb.Agent, req: TurnRequest) -> tuple[ToolPlan, object]:
+    async def _tools(
+        self, agent: pb.Agent, req: TurnRequest
+    ) -> tuple[ToolPlan, tool_pb2.ToolConfig]:
         config = agent.agent_config
         groups = list(req.toolgroups) or list(config.toolgroups)
         tool_config = req.tool_config if req.HasField("tool_config") else config.tool_config
@@ -223,6 +218,9 @@ class AgentsService:
     ) -> Lock:
         sid = session.session_id
         current = await self.locks.get(sid)
+        if current is not None and not await self._holds(current):
+            await self.locks.release(current)  # left behind by a run that ended oddly
+            current = None
         if current is not None:
             if current.state == AWAITING:
                 raise FailedPrecondition(
@@ -240,6 +238,14 @@ class AgentsService:
             await self.recover(current)
         encoded = base64.b64encode(overrides.SerializeToString()).decode()
         return await self.locks.acquire(sid, turn_id, encoded)
+
+    async def _holds(self, lock: Lock) -> bool:
+        """Whether the lock's turn still runs or awaits input (else the lock is stale). A
+        running lock's turn may not be written yet: it holds while its lease lasts."""
+        stored = await self.store.find_turn(lock.turn_id)
+        if stored is None:
+            return lock.state == RUNNING and not lock.expired
+        return stored.turn.status in (pb.TURN_STATUS_IN_PROGRESS, pb.TURN_STATUS_AWAITING_INPUT)
 
     async def recover(self, lock: Lock) -> None:
         """A running turn whose lease expired: its process died. Mark it failed."""

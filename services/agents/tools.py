@@ -22,7 +22,14 @@ from llamastack.registry.v1 import resources_pb2
 from services.agents.upstream import Upstream
 from services.common.errors import InvalidArgument, NotFound
 
-__all__ = ["KNOWLEDGE_SEARCH", "ServerTool", "ToolPlan", "call_kwargs", "resolve_tools"]
+__all__ = [
+    "KNOWLEDGE_SEARCH",
+    "ServerTool",
+    "ToolPlan",
+    "call_kwargs",
+    "check_tool_config",
+    "resolve_tools",
+]
 
 KNOWLEDGE_SEARCH = "knowledge_search"
 

@@ -5,6 +5,11 @@ the state store after every step (a step_complete event means the step is stored
 ends the turn exactly once: COMPLETED, AWAITING_INPUT (lock kept, without a lease), FAILED
 with the error, or CANCELLED when the call ends first. Cancelling the call cancels the
 task that runs the turn, and with it the inference and tool calls in flight.
+
+Writes are shielded from cancellation (a cancelled write would still land in the store's
+thread, behind the run's back), and the session is freed only once the turn's end is
+stored: if it cannot be, the lock stays until its lease expires and a sweeper marks the
+turn FAILED, so a turn is never left IN_PROGRESS.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from llamastack.common.v1 import message_pb2, tool_pb2
 from services.agents import events, steps
 from services.agents.config import AgentsConfig
 from services.agents.events import Event
-from services.agents.leases import LeaseLost, Lock, SessionLocks
+from services.agents.leases import AWAITING, LeaseLost, Lock, SessionLocks
 from services.agents.store import AgentStore, StoredTurn, now
 from services.agents.tools import ToolPlan
 from services.agents.upstream import Upstream
@@ -63,16 +68,24 @@ class TurnRun:
         lock: Lock,
         plan: ToolPlan,
         tool_config: tool_pb2.ToolConfig,
-        earlier: list[pb.Turn],
         caller: Caller,
     ) -> None:
+        """`stored` is a new turn (version 0, written when the run starts) or the stored
+        turn being resumed."""
         self.deps, self.agent, self.session = deps, agent, session
         self.stored, self.lock, self.plan = stored, lock, plan
-        self.tool_config, self.earlier = tool_config, earlier
+        self.tool_config = tool_config
         self.deadline, self.streaming = caller.deadline, caller.streaming
         self.config = agent.agent_config
+        #: The session's turns (read when the run starts), for the conversation.
+        self.earlier: list[pb.Turn] = []
         #: Set by a shield step that found an ERROR violation.
         self.violation: message_pb2.Message | None = None
+        self._write: asyncio.Future[None] | None = None
+        self._beat: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        #: The turn's end (or its pause) is stored: the session may be freed.
+        self._settled = False
 
     @property
     def turn(self) -> pb.Turn:
@@ -88,6 +101,11 @@ class TurnRun:
         return min(left, cap) if cap else left
 
     async def save(self) -> None:
+        """Store the turn; the write completes even if the caller is cancelled meanwhile."""
+        self._write = asyncio.ensure_future(self._put())
+        await asyncio.shield(self._write)
+
+    async def _put(self) -> None:
         try:
             await self.deps.store.put_turn(self.stored)
         except Conflict:
@@ -100,13 +118,14 @@ class TurnRun:
 
     async def events(self, body: AsyncIterator[Event]) -> AsyncIterator[Event]:
         """`turn_start`, the body's events, and the turn's end, whatever happens."""
-        beat = asyncio.create_task(self._heartbeat())
-        paused = False
+        self._beat = asyncio.create_task(self._heartbeat())
         try:
+            if self.stored.version == 0:
+                await self.save()
+            self.earlier = await self.deps.store.turns(self.session.session_id)
             yield events.turn_start(self.turn.turn_id)
             async with contextlib.aclosing(body):
                 async for event in body:
-                    paused = event.WhichOneof("payload") == "turn_awaiting_input"
                     yield event
         except (asyncio.CancelledError, GeneratorExit):
             # The call ended (cancelled, deadline) or its consumer closed the stream early.
@@ -119,10 +138,8 @@ class TurnRun:
             await self._end(pb.TURN_STATUS_FAILED, error_text(exc))
             raise
         finally:
-            beat.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await beat
-            if not paused:
+            await self._stop_heartbeat()
+            if self._settled and self.lock.state != AWAITING:
                 await asyncio.shield(self.deps.locks.release(self.lock))
 
     def _cancel_reason(self) -> str:
@@ -135,18 +152,29 @@ class TurnRun:
         )
 
     async def _end(self, status: int, error: str) -> None:
+        if self._write is not None:  # a write the cancellation interrupted lands first
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(self._write)
+        if self.stored.version == 0:  # the turn was never stored: nothing to end
+            self._settled = True
+            return
         turn = self.turn
         turn.status, turn.error = status, error
         turn.completed_at.CopyFrom(now())
         try:
             await asyncio.shield(self.save())
+            self._settled = True
         except Exception:  # the store is down or the turn was taken: the lease expiry tells
             log.exception("could not record the end of turn %s", turn.turn_id)
 
     async def _heartbeat(self) -> None:
+        """Renew the lease every third of it until told to stop (never cut mid-write: a
+        renewal landing after the lock's next change would make that change conflict)."""
         locks: SessionLocks = self.deps.locks
         while True:
-            await asyncio.sleep(locks.lease_s / 3)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), locks.lease_s / 3)
+                return
             try:
                 await locks.renew(self.lock)
             except LeaseLost as exc:
@@ -154,6 +182,12 @@ class TurnRun:
                 return
             except Exception:
                 log.exception("renewing the lease of turn %s failed", self.turn.turn_id)
+
+    async def _stop_heartbeat(self) -> None:
+        self._stopping.set()
+        if self._beat is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.shield(self._beat)
 
     # -- the loop ----------------------------------------------------------------------------
 
@@ -200,6 +234,7 @@ class TurnRun:
         turn.status = pb.TURN_STATUS_COMPLETED
         turn.completed_at.CopyFrom(now())
         await self.save()
+        self._settled = True
         return events.turn_complete(turn)
 
     async def _pause(
@@ -222,7 +257,9 @@ class TurnRun:
         )
         turn.status = pb.TURN_STATUS_AWAITING_INPUT
         await self.save()
-        await self.deps.locks.pause(self.lock)
+        self._settled = True
+        await self._stop_heartbeat()
+        await asyncio.shield(self.deps.locks.pause(self.lock))
         yield events.turn_awaiting_input(turn)
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "check_agent_config",
     "check_session_name",
     "check_tool_responses",
+    "check_toolgroups",
     "check_turn_input",
 ]
 

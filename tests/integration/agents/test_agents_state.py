@@ -11,7 +11,7 @@ import pytest
 from llamastack.agents.v1 import agents_pb2 as pb
 from services.agents.config import AgentsConfig
 from services.agents.leases import AWAITING, RUNNING, LeaseLost, SessionLocks
-from services.agents.service import AgentsService
+from services.agents.service import AgentsService, TurnRequest
 from services.agents.store import AgentStore, StoredTurn, now
 from services.agents.turn import Deps
 from services.common.errors import FailedPrecondition, InvalidArgument, ObjectNotFound
@@ -115,3 +115,21 @@ async def test_expired_turns_are_marked_failed_by_any_replica(state):
     assert failed.status == pb.TURN_STATUS_FAILED and "lease" in failed.error
     assert failed.HasField("completed_at")
     assert await alive.get(session.session_id) is None  # the session is free again
+
+
+async def test_a_lock_left_by_an_ended_turn_is_cleared_by_the_next_turn(state):
+    store = AgentStore(state)
+    _, session = await _agent_and_session(store)
+    locks = SessionLocks(state, "replica", 30.0)
+    service = AgentsService(Deps(store, locks, None, AgentsConfig()))  # type: ignore[arg-type]
+    # A running lock whose turn is not written yet holds the session (the run writes it next).
+    starting = await locks.acquire(session.session_id, "t1", "")
+    with pytest.raises(FailedPrecondition, match="t1 is in progress"):
+        await service._take_session(session, "t2", TurnRequest())
+    # A lock whose turn already ended (a run interrupted between its last two writes) does not.
+    ended = pb.Turn(turn_id="t1", session_id=session.session_id, started_at=now(),
+                    status=pb.TURN_STATUS_CANCELLED)  # fmt: skip
+    await store.put_turn(StoredTurn(ended, 0))
+    await locks.pause(starting)
+    lock = await service._take_session(session, "t2", TurnRequest())
+    assert (await locks.get(session.session_id)).turn_id == "t2" == lock.turn_id

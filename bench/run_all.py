@@ -21,6 +21,7 @@ BENCHES = [
     "reproducibility",
     "llama_build",
     "safety_overhead",
+    "openai_overhead",
     "agents_overhead",
 ]
 RESULTS = Path(__file__).parent / "results"
@@ -70,6 +71,8 @@ def _headline(name: str, doc: dict) -> dict:
     if name == "safety_overhead":
         return {"gateway_added_over_in_process_p50_us":
                 doc["added_p50_us"]["gateway_over_in_process"]}  # fmt: skip
+    if name == "openai_overhead":
+        return doc["added_p50_us"]
     if name == "agents_overhead":
         return {scenario: {"mesh_cost_per_step_ms": doc[scenario]["mesh_cost_per_step_ms"],
                            "streamed": doc[scenario]["mesh_cost_per_step_streamed_ms"]}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import grpc
@@ -115,8 +116,10 @@ class Registry:
             provider_service_pb2.RegisterResourceRequest(resource=_any(spec, resource)),
         )
         final = getattr(accepted.resource, spec.name) if accepted.HasField("resource") else resource
-        # The registry owns the identifier and the owning provider.
+        # The registry owns the identifier, the owning provider and the registration time.
         final.identifier, final.provider_id = resource.identifier, provider_id
+        if "created" in final.DESCRIPTOR.fields_by_name:
+            final.created = int(time.time())
         children = await self._tool_records(final, accepted.tools) if spec.child_kind else []
         record = Record(
             kind=spec.name,

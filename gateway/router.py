@@ -24,6 +24,7 @@ from google.protobuf.message import Message
 from gateway.directory import Directory, ServiceEntry
 from gateway.registry import Registry
 from services.common import descriptors
+from services.common.errors import InvalidArgument
 from services.common.interceptors import guard_stream, guard_unary
 from services.common.logs import REQUEST_ID
 from services.common.providers import PROVIDER_ID_METADATA, RESOURCE_ID_METADATA
@@ -119,6 +120,12 @@ class Router:
         if view is None:
             return self.directory.service_for(method.service), data, tuple(metadata)
         msg, ident = view.read(data)
+        if not ident:  # named after the request's own field (`model_id`, OpenAI's `model`)
+            field = method.routing.field
+            raise InvalidArgument(
+                f"{field} is required (the {method.routing.kind_name.replace('_', ' ')} to use)",
+                field=field,
+            )
         record = await self.registry.resolve(method.routing.kind, ident)
         entry = self.directory.service_of_provider(record.provider_id)
         if record.provider_resource_id != ident:

@@ -14,6 +14,7 @@ REAL_MODEL_FIXTURES = frozenset(
         "embedding_server",
         "inference_service",  # tests/integration/rest
         "guard_mesh",  # tests/integration/safety
+        "remote_mesh",  # tests/integration/rest/test_openai_passthrough.py
     }
 )
 

@@ -39,6 +39,7 @@ from deploy.envoy.descriptors import prepare_descriptor
 
 __all__ = [
     "CORS_DEFAULTS",
+    "OPENAI_PATHS",
     "STREAM_IDLE_TIMEOUT",
     "build_config",
     "default_descriptor_path",
@@ -164,7 +165,7 @@ def build_config(
         filters.append(_filter("envoy.filters.http.cors", f"{_T}.http.cors.v3.Cors", {}))
     filters += [
         _filter("envoy.filters.http.grpc_web", f"{_T}.http.grpc_web.v3.GrpcWeb", {}),
-        _lua("llamastack.rest", _REST_LUA),
+        _lua("llamastack.rest", _REST_LUA % {"openai": _lua_strings(OPENAI_PATHS)}),
         _filter(
             "envoy.filters.http.buffer",
             f"{_T}.http.buffer.v3.Buffer",
@@ -337,6 +338,10 @@ def build_config(
     }
 
 
+#: REST paths of the OpenAI-compatible API (prefixes): their error bodies also carry OpenAI's
+#: `{"error": {...}}`. `/v1/models` is shared with the native model listing.
+OPENAI_PATHS = ("/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models")
+
 # `response_body` (REST answers one field of the response, e.g. the bare Model of GetModel) is
 # not supported by Envoy's transcoder for non-HttpBody fields (envoyproxy/envoy#11136: Envoy
 # refuses the config). So the descriptor Envoy gets has the rule cleared, and two Lua filters
@@ -345,19 +350,102 @@ def build_config(
 # marks REST requests (not gRPC, not gRPC-Web) so Envoy's own error replies to them are JSON.
 # The transcoder prints compact JSON and these responses have exactly that one field, so the
 # unwrap is a prefix/suffix cut. Native gRPC and gRPC-Web responses are never touched.
+#
+# OpenAI errors: on the OPENAI_PATHS, an error body (`{"code", "message", "details"}` from
+# convert_grpc_status or a local reply) gets OpenAI's error object in front:
+# `{"error": {"message", "type", "param", "code"}, "code": ..., "message": ..., "details": ...}`.
+# The SDKs read `error` (and map the HTTP status to their exception classes); native clients
+# keep reading the rest. `message` is copied as the JSON string literal it already is; `type`
+# follows the HTTP status; `code` is the ErrorInfo reason in lower case (`model_not_found` for
+# an unknown model, as OpenAI says); `param` is the ErrorInfo `field`.
 _REST_LUA = """\
+local OPENAI = {%(openai)s}
+
 function envoy_on_request(handle)
   local ct = handle:headers():get("content-type") or ""
   if string.sub(ct, 1, 16) ~= "application/grpc" then
-    handle:streamInfo():dynamicMetadata():set("llamastack", "rest", true)
+    local md = handle:streamInfo():dynamicMetadata()
+    md:set("llamastack", "rest", true)
+    local path = handle:headers():get(":path") or ""
+    for _, prefix in ipairs(OPENAI) do
+      local next_char = string.sub(path, #prefix + 1, #prefix + 1)
+      if string.sub(path, 1, #prefix) == prefix
+          and (next_char == "" or next_char == "/" or next_char == "?") then
+        md:set("llamastack", "openai", true)
+      end
+    end
+  end
+end
+
+-- The raw (still escaped) text of the first JSON string value under `key`, or nil.
+local function json_string(text, key)
+  local i = string.find(text, '"' .. key .. '":"', 1, true)
+  if i == nil then return nil end
+  local first = i + #key + 4
+  local j = first
+  while j <= #text do
+    local c = string.sub(text, j, j)
+    if c == "\\\\" then
+      j = j + 2
+    elseif c == '"' then
+      return string.sub(text, first, j - 1)
+    else
+      j = j + 1
+    end
+  end
+  return nil
+end
+
+local function quoted(raw)
+  if raw == nil then return "null" end
+  return '"' .. raw .. '"'
+end
+
+local function openai_error(handle, status)
+  local body = handle:body()
+  if body == nil then return end
+  local text = body:getBytes(0, body:length())
+  if string.sub(text, 1, 1) ~= "{" then
+    local escaped = string.gsub(text, '[%%c"\\\\]', function(c)
+      return string.format("\\\\u%%04x", string.byte(c))
+    end)
+    text = '{"message":"' .. escaped .. '"}'
+    handle:headers():replace("content-type", "application/json")
+  end
+  local kind = "invalid_request_error"
+  if status == "401" then kind = "authentication_error"
+  elseif status == "403" then kind = "permission_error"
+  elseif status == "429" then kind = "rate_limit_error"
+  elseif string.sub(status, 1, 1) == "5" then kind = "server_error" end
+  local reason = json_string(text, "reason")
+  local code = nil
+  if reason ~= nil then
+    code = string.lower(string.gsub(reason, "^ERROR_REASON_", ""))
+    if code == "resource_not_found" and json_string(text, "resourceKind") == "model" then
+      code = "model_not_found"
+    end
+  end
+  local err = '{"error":{"message":' .. quoted(json_string(text, "message") or "")
+    .. ',"type":"' .. kind .. '","param":' .. quoted(json_string(text, "field"))
+    .. ',"code":' .. quoted(code) .. '}'
+  if string.sub(text, 2, 2) == "}" then
+    body:setBytes(err .. "}")
+  else
+    body:setBytes(err .. "," .. string.sub(text, 2))
   end
 end
 
 function envoy_on_response(handle)
   local md = handle:streamInfo():dynamicMetadata():get("llamastack")
-  if md == nil or md["unwrap"] == nil or md["rest"] ~= true then return end
+  if md == nil or md["rest"] ~= true then return end
   local headers = handle:headers()
-  if headers:get(":status") ~= "200" then return end
+  local status = headers:get(":status") or ""
+  if md["openai"] == true and string.sub(status, 1, 1) ~= "2" then
+    openai_error(handle, status)
+    return
+  end
+  if md["unwrap"] == nil then return end
+  if status ~= "200" then return end
   local ct = headers:get("content-type") or ""
   if string.sub(ct, 1, 16) ~= "application/json" then return end
   local body = handle:body()
@@ -384,6 +472,10 @@ def _mark_lua(unwrap: Mapping[str, str]) -> str:
         "  end\n"
         "end\n"
     )
+
+
+def _lua_strings(values: tuple[str, ...]) -> str:
+    return ", ".join(f'"{v}"' for v in values)
 
 
 def _lua(name: str, code: str) -> dict[str, Any]:

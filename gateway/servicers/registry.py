@@ -27,17 +27,28 @@ def _servicer_class(spec: KindSpec) -> type:
     unregister_cls = spec.response(f"Unregister{spec.label}")
     field = _single_field(register_cls)
 
+    list_extra = {"object": "list"} if "object" in list_cls.DESCRIPTOR.fields_by_name else {}
+
+    def presented(resource):
+        spec.present(resource)
+        return resource
+
     async def register(self, request, context):
-        return register_cls(**{field: await self._registry.register(spec, request)})
+        resource = await self._registry.register(spec, request)
+        return register_cls(**{field: presented(resource)})
 
     async def get(self, request, context):
-        return get_cls(**{field: await self._registry.get(spec, getattr(request, spec.id_field))})
+        resource = await self._registry.get(spec, getattr(request, spec.id_field))
+        return get_cls(**{field: presented(resource)})
 
     async def list_(self, request, context):
         data, token = await self._registry.list(
-            spec.name, spec.resource_cls, request.page_size, request.page_token
+            spec.name,
+            spec.resource_cls,
+            request.page_size or spec.default_page_size,
+            request.page_token,
         )
-        return list_cls(data=data, next_page_token=token)
+        return list_cls(data=[presented(r) for r in data], next_page_token=token, **list_extra)
 
     async def unregister(self, request, context):
         await self._registry.unregister(spec, getattr(request, spec.id_field))

@@ -34,6 +34,7 @@ from llamastack.registry.v1 import (
     vector_db_service_pb2,
     vector_db_service_pb2_grpc,
 )
+from services.common import pagination
 from services.common.errors import ResourceTypeMismatch
 
 __all__ = [
@@ -64,6 +65,10 @@ class Candidate:
 
 
 async def _no_references(resource: Message, lookup: Lookup) -> None:
+    return None
+
+
+def _as_stored(resource: Message) -> None:
     return None
 
 
@@ -102,6 +107,11 @@ class KindSpec:
     child_kind: str = ""
     #: The register request may omit the id (the registry makes one).
     id_optional: bool = False
+    #: Fills fields derived from the stored ones before a resource is answered (models:
+    #: OpenAI's `id`, `object`, `owned_by`).
+    present: Callable[[Message], None] = _as_stored
+    #: List page size when the request gives none (0: the pagination default).
+    default_page_size: int = 0
 
     @property
     def service_name(self) -> str:
@@ -140,6 +150,11 @@ def _model(req: model_service_pb2.RegisterModelRequest, provider_id: str) -> Can
     if req.HasField("metadata"):
         model.metadata.CopyFrom(req.metadata)
     return Candidate(model)
+
+
+def _present_model(model: resources_pb2.Model) -> None:
+    """OpenAI's model fields (`GET /v1/models` serves native and OpenAI clients alike)."""
+    model.id, model.object, model.owned_by = model.identifier, "model", model.provider_id
 
 
 def _model_hint(req: model_service_pb2.RegisterModelRequest, able: frozenset[str]) -> str:
@@ -279,6 +294,7 @@ KINDS: tuple[KindSpec, ...] = (
         RK.RESOURCE_KIND_MODEL, "model", "Model", "inference", "models", "models",
         resources_pb2.Model, model_service_pb2, model_service_pb2_grpc, "model_id", _model,
         provider_resource_field="provider_model_id", provider_hint=_model_hint,
+        present=_present_model, default_page_size=pagination.MAX_PAGE_SIZE,
     ),
     KindSpec(
         RK.RESOURCE_KIND_SHIELD, "shield", "Shield", "safety", "shields", "shields",

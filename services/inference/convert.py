@@ -79,19 +79,19 @@ _PARAM_TYPES |= {"list": "array", "dict": "object"}
 # proto → domain ---------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
+def plain_json(value: Any) -> Any:
     """JSON from a Struct, with integral floats back to ints (Struct numbers are doubles)."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_json(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain_json(v) for v in value]
     return value
 
 
 def struct_dict(s: struct_pb2.Struct) -> dict[str, Any]:
-    return _plain(json_format.MessageToDict(s))
+    return plain_json(json_format.MessageToDict(s))
 
 
 def parts(items: Iterable[content_pb2.ContentItem]) -> list[Part]:
@@ -179,7 +179,7 @@ def tool_spec(t: tool_pb2.ToolDefinition) -> ToolSpec:
             if p.description:
                 prop["description"] = p.description
             if p.HasField("default"):
-                prop["default"] = _plain(json_format.MessageToDict(p.default))
+                prop["default"] = plain_json(json_format.MessageToDict(p.default))
             props[name] = prop
             if not p.HasField("required") or p.required:
                 required.append(name)

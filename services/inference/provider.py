@@ -26,7 +26,13 @@ from services.inference.types import (
     TextDelta,
 )
 
-__all__ = ["EmbeddingProvider", "InferenceProviderBase", "LLMProvider", "ModelEntry"]
+__all__ = [
+    "EmbeddingProvider",
+    "InferenceProviderBase",
+    "LLMProvider",
+    "ModelEntry",
+    "OpenAIPassthrough",
+]
 
 _TYPE_TO_PROTO = {
     ModelType.LLM: resources_pb2.MODEL_TYPE_LLM,
@@ -56,6 +62,20 @@ class EmbeddingProvider(Protocol):
     """A provider of embeddings."""
 
     async def embeddings(self, request: EmbeddingsRequest) -> EmbeddingsResponse: ...
+
+
+@runtime_checkable
+class OpenAIPassthrough(Protocol):
+    """A provider whose backend speaks the OpenAI API: OpenAI requests (plain JSON, `model`
+    already the provider's own id) go to it as they are, so the backend's own features and
+    prompt caches keep working. `endpoint` is `chat/completions`, `completions` or
+    `embeddings`; streams yield the JSON of each Server-Sent Event until `[DONE]`."""
+
+    async def openai_request(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]: ...
+
+    def openai_stream(
+        self, endpoint: str, body: dict[str, Any]
+    ) -> AsyncIterator[dict[str, Any]]: ...
 
 
 @dataclass

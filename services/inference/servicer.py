@@ -6,18 +6,27 @@ from typing import Any
 
 from llamastack.inference.v1 import inference_service_pb2 as pb
 from llamastack.inference.v1 import inference_service_pb2_grpc as pb_grpc
+from llamastack.openai.v1 import openai_service_pb2_grpc as openai_grpc
 from services.common.providers import ProviderHost
 from services.common.providers import provider_id_of as provider_of
 from services.inference import convert
+from services.inference.openai.service import OpenAIService
+from services.inference.openai.servicer import OpenAIServicer
 from services.inference.service import InferenceService
 
 __all__ = ["InferenceServicer", "servicers"]
 
 
 def servicers(host: ProviderHost[Any]) -> list[tuple[Any, Any]]:
-    """The inference service's own servicers (the skeleton adds the ProviderService)."""
+    """The inference service's own servicers (the skeleton adds the ProviderService): the
+    native API and the OpenAI-compatible one, over the same providers and logic."""
+    service = InferenceService(host)
     return [
-        (pb_grpc.add_InferenceServiceServicer_to_server, InferenceServicer(InferenceService(host)))
+        (pb_grpc.add_InferenceServiceServicer_to_server, InferenceServicer(service)),
+        (
+            openai_grpc.add_OpenAIServiceServicer_to_server,
+            OpenAIServicer(OpenAIService(host, service)),
+        ),
     ]
 
 

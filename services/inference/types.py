@@ -135,6 +135,12 @@ class Sampling:
     max_tokens: int = 0
     repetition_penalty: float = 1.0
     stop: list[str] = field(default_factory=list)
+    #: Extras the OpenAI API carries (defaults change nothing): a sampling seed, OpenAI's
+    #: frequency/presence penalties, min-p filtering.
+    seed: int | None = None
+    frequency_penalty: float = 0.0
+    presence_penalty: float = 0.0
+    min_p: float = 0.0
 
 
 @dataclass

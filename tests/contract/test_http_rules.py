@@ -16,8 +16,23 @@ def _bindings(public_methods):
     return [(m, b) for m in public_methods for b in m.http]
 
 
+def _is_http_body(message) -> bool:
+    return message.full_name == "google.api.HttpBody"
+
+
 def test_every_public_rpc_has_an_http_rule(public_methods):
-    missing = [m.path for m in public_methods if not m.http]
+    """...or is the typed gRPC face of an RPC that has one: same service, same request type,
+    the REST one answering google.api.HttpBody (the OpenAI API)."""
+    rest_faces = {
+        (m.service, m.request.full_name)
+        for m in public_methods
+        if m.http and _is_http_body(m.response)
+    }
+    missing = [
+        m.path
+        for m in public_methods
+        if not m.http and (m.service, m.request.full_name) not in rest_faces
+    ]
     assert not missing, f"RPCs without google.api.http: {missing}"
 
 
@@ -67,7 +82,10 @@ def test_reference_route_is_served(public_methods, verb, path):
 
 
 def test_streaming_rpcs_use_the_stream_verb(public_methods):
+    """Except HttpBody streams: OpenAI's paths answer both `stream` values on one route."""
     for m in public_methods:
+        if _is_http_body(m.response):
+            continue
         for b in m.http:
             assert b.path.endswith(":stream") == m.server_streaming, f"{m.path}: {b.path}"
 
@@ -90,3 +108,32 @@ def test_descriptor_set_for_envoy_holds_every_public_service():
     expected = {s.full_name for s in descriptors.services()}
     assert expected <= in_set
     assert any(f.name == "google/api/http.proto" for f in fds.file), "imports must be included"
+
+
+OPENAI_ROUTES = [
+    ("POST", "/v1/chat/completions"),
+    ("POST", "/v1/completions"),
+    ("POST", "/v1/embeddings"),
+    ("GET", "/v1/models"),
+    ("GET", "/v1/models/llama-cpp/SmolLM2-135M-Instruct"),
+]
+
+
+@pytest.mark.parametrize(("verb", "path"), OPENAI_ROUTES)
+def test_openai_route_is_served(public_methods, verb, path):
+    hits = [
+        m.path
+        for m, b in _bindings(public_methods)
+        if b.method == verb and to_regex(b.path).match(path)
+    ]
+    assert len(hits) == 1, f"{verb} {path} -> {hits}"
+
+
+def test_envoy_gives_every_openai_path_openai_errors(public_methods):
+    from deploy.envoy.config import OPENAI_PATHS
+
+    openai_paths = {
+        b.path for m, b in _bindings(public_methods) if m.package == "llamastack.openai.v1"
+    }
+    assert openai_paths
+    assert openai_paths <= set(OPENAI_PATHS), "add new OpenAI routes to OPENAI_PATHS"

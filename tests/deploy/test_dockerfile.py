@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from deploy.local.spec import REPO
+from services.common.config import load_run_config
 from tests.deploy.dockerfile import DOCKERFILE, build_context_allows, image_tree, stages
 
 sys.path.insert(0, str(REPO / "scripts"))
@@ -138,6 +139,8 @@ def test_image_entrypoint_knows_the_components(image: Path):
     out = _run_in_image(image, "nope")
     assert out.returncode != 0
     assert "no component 'nope'" in out.stderr
-    assert "inference, gateway, envoy" in out.stderr and "smoke" in out.stderr
+    runs = out.stderr.split("it runs: ", 1)[1].split(")", 1)[0].split(", ")
+    local = load_run_config(REPO / "deploy/distributions/local/run.yaml")
+    assert set(runs) == {*local.services, "envoy"} and "smoke" in out.stderr
     out = _run_in_image(image)
     assert out.returncode == 2 and "ENTRYPOINT" in out.stdout

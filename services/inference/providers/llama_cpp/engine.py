@@ -58,6 +58,10 @@ class GenerationParams:
     top_k: int = 0
     min_p: float = 0.0
     repeat_penalty: float = 1.0
+    frequency_penalty: float = 0.0
+    presence_penalty: float = 0.0
+    #: Seed of the sampler (None: a random one per generation).
+    seed: int | None = None
     stop: list[str] = field(default_factory=list)
     #: GBNF text (already validated).
     grammar: str | None = None
@@ -259,6 +263,7 @@ def generate(
         reuse = 0
         llm.reset()
     chunked[id(llm)] = len(tokens) // n_batch * n_batch
+    llm.set_seed(_seed(params.seed))
     gen = llm.generate(
         tokens[reuse:],
         reset=False,  # the prefix was chosen above
@@ -268,6 +273,8 @@ def generate(
         typical_p=1.0,
         temp=params.temperature,
         repeat_penalty=params.repeat_penalty,
+        frequency_penalty=params.frequency_penalty,
+        presence_penalty=params.presence_penalty,
         grammar=grammar,
     )
     try:
@@ -280,7 +287,7 @@ def generate(
                 break
             count += 1
             if params.logprobs:
-                pending_logprobs.append(_top_logprobs(llm, params.logprobs))
+                pending_logprobs.append(_top_logprobs(llm, params.logprobs, token))
             text = stops.feed(decoder.decode(llm.detokenize([token])))
             if text:
                 emit(Piece(text, pending_logprobs or None))
@@ -303,8 +310,18 @@ def generate(
     return Finished(reason, len(tokens), count, seconds)
 
 
-def _top_logprobs(llm: Any, k: int) -> dict[str, float]:
-    """Log probabilities of the k likeliest next tokens, from the logits just sampled."""
+def _seed(seed: int | None) -> int:
+    """llama.cpp's seed: 32 bits; its default value (2**32 - 1) means a random seed."""
+    import llama_cpp
+
+    if seed is None:
+        return llama_cpp.LLAMA_DEFAULT_SEED
+    return seed & 0xFFFFFFFF if seed & 0xFFFFFFFF != llama_cpp.LLAMA_DEFAULT_SEED else 0
+
+
+def _top_logprobs(llm: Any, k: int, chosen: int) -> dict[str, float]:
+    """Log probabilities of the chosen token (first) and of the k likeliest tokens, from the
+    logits just sampled (k + 1 entries when sampling picked a token outside the top k)."""
     import llama_cpp
 
     ptr = llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1)
@@ -313,8 +330,11 @@ def _top_logprobs(llm: Any, k: int) -> dict[str, float]:
     lse = top + np.log(np.exp(logits - top).sum())
     best = np.argpartition(-logits, k)[:k]
     best = best[np.argsort(-logits[best])]
-    out: dict[str, float] = {}
+    out = {_piece(llm, chosen): float(logits[chosen] - lse)}
     for i in best:
-        piece = llm.detokenize([int(i)]).decode("utf-8", errors="replace")
-        out.setdefault(piece, float(logits[i] - lse))
+        out.setdefault(_piece(llm, int(i)), float(logits[i] - lse))
     return out
+
+
+def _piece(llm: Any, token: int) -> str:
+    return llm.detokenize([token]).decode("utf-8", errors="replace")

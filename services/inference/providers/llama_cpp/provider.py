@@ -213,12 +213,17 @@ class LlamaCppProvider(InferenceProviderBase):
             prompt=prompt,
             max_tokens=sampling.max_tokens or self.config.default_max_tokens,
             repeat_penalty=sampling.repetition_penalty,
+            frequency_penalty=sampling.frequency_penalty,
+            presence_penalty=sampling.presence_penalty,
+            min_p=sampling.min_p,
+            seed=sampling.seed,
             stop=list(sampling.stop),
             grammar=_grammar(runner, fmt),
             logprobs=logprobs,
         )
         if sampling.strategy == "top_p":
             params.temperature, params.top_p = sampling.temperature, sampling.top_p
+            params.top_k = sampling.top_k  # 0: no top-k filter (OpenAI's vendor top_k)
         elif sampling.strategy == "top_k":
             params.temperature, params.top_k = 1.0, sampling.top_k
         return params

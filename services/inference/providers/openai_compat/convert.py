@@ -29,6 +29,7 @@ from services.inference.types import (
 __all__ = [
     "chat_body",
     "completion_body",
+    "json_object_form",
     "logprobs_of",
     "message_json",
     "parse_call",
@@ -135,6 +136,16 @@ def response_format_fields(
 
 def _json_object(schema: dict[str, Any]) -> dict[str, Any]:
     return {"type": "json_object", "schema": schema}
+
+
+def json_object_form(body: dict[str, Any]) -> dict[str, Any]:
+    """An OpenAI request whose `json_schema` response format is rewritten to llama.cpp's
+    `{"type": "json_object", "schema": ...}` (other requests unchanged)."""
+    fmt = body.get("response_format") or {}
+    if fmt.get("type") != "json_schema":
+        return body
+    schema = (fmt.get("json_schema") or {}).get("schema") or {"type": "object"}
+    return {**body, "response_format": _json_object(schema)}
 
 
 def chat_body(

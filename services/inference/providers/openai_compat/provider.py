@@ -1,5 +1,9 @@
 """`remote::vllm` and `remote::openai-compatible`: one adapter over the OpenAI HTTP API
-(`/chat/completions`, `/completions`, `/embeddings`, `/models`), spoken with httpx."""
+(`/chat/completions`, `/completions`, `/embeddings`, `/models`), spoken with httpx.
+
+Native requests are translated (`convert.py`); OpenAI requests pass through as they came
+(`OpenAIPassthrough`), with only the model id rewritten (by the gateway).
+"""
 
 from __future__ import annotations
 
@@ -45,6 +49,12 @@ __all__ = ["OpenAICompatProvider", "VllmProvider"]
 log = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per upstream request is noise
 _EMBEDDING_HINTS = ("embed", "minilm", "bge-", "e5-", "gte-", "nomic-embed")
+#: OpenAI endpoint -> the model type it needs, and what the call is (for messages).
+_ENDPOINTS = {
+    "chat/completions": (ModelType.LLM, "chat completion"),
+    "completions": (ModelType.LLM, "completion"),
+    "embeddings": (ModelType.EMBEDDING, "embeddings"),
+}
 
 
 class OpenAICompatProvider(InferenceProviderBase):
@@ -256,6 +266,50 @@ class OpenAICompatProvider(InferenceProviderBase):
         usage = convert.usage_of(data.get("usage")) or Usage()
         return EmbeddingsResponse(vectors, usage)
 
+    # OpenAI passthrough ------------------------------------------------------------------
+
+    async def openai_request(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+        body = await self._passthrough_body(endpoint, body)
+        try:
+            return await self.http.post(endpoint, body)
+        except LlamaStackError as exc:
+            retry = self._json_object_retry(body, exc)
+            if retry is None:
+                raise
+            return await self.http.post(endpoint, retry)
+
+    async def openai_stream(
+        self, endpoint: str, body: dict[str, Any]
+    ) -> AsyncIterator[dict[str, Any]]:
+        body = await self._passthrough_body(endpoint, body)
+        started = False
+        try:
+            async for chunk in self.http.stream(endpoint, body):
+                started = True
+                yield chunk
+        except LlamaStackError as exc:
+            retry = None if started else self._json_object_retry(body, exc)
+            if retry is None:
+                raise
+            async for chunk in self.http.stream(endpoint, retry):
+                yield chunk
+
+    async def _passthrough_body(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+        wanted, purpose = _ENDPOINTS[endpoint]
+        await self._check(body.get("model", ""), wanted, purpose)
+        if self._json_mode == "json_object":
+            return convert.json_object_form(body)
+        return body
+
+    def _json_object_retry(
+        self, body: dict[str, Any], exc: LlamaStackError
+    ) -> dict[str, Any] | None:
+        """The body in llama.cpp's JSON form when the server refused OpenAI's json_schema."""
+        schema_format = (body.get("response_format") or {}).get("type") == "json_schema"
+        if not schema_format or not self._refused_json_schema(exc):
+            return None
+        return convert.json_object_form(body)
+
     # HTTP --------------------------------------------------------------------------------
 
     def _chat_body(self, request: ChatRequest, stream: bool) -> dict[str, Any]:
@@ -302,10 +356,15 @@ class OpenAICompatProvider(InferenceProviderBase):
                 yield chunk
 
     def _fallback_json(self, request: ChatRequest, exc: LlamaStackError) -> bool:
-        """`auto`: a server that refused OpenAI's json_schema form gets llama.cpp's form
-        (llama-cpp-python's server refuses it with a 500 naming `response_format`)."""
         fmt = request.response_format
-        if self._json_mode != "auto" or fmt is None or fmt.json_schema is None:
+        if fmt is None or fmt.json_schema is None:
+            return False
+        return self._refused_json_schema(exc)
+
+    def _refused_json_schema(self, exc: LlamaStackError) -> bool:
+        """`auto`: a server that refused OpenAI's json_schema form gets llama.cpp's form from
+        now on (llama-cpp-python's server refuses it with a 500 naming `response_format`)."""
+        if self._json_mode != "auto":
             return False
         if exc.metadata.get("status") not in ("400", "422", "500"):
             return False

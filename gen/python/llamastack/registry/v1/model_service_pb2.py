@@ -28,7 +28,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from llamastack.registry.v1 import resources_pb2 as llamastack_dot_registry_dot_v1_dot_resources__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*llamastack/registry/v1/model_service.proto\x12\x16llamastack.registry.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a&llamastack/registry/v1/resources.proto\"\xc0\x01\n\x14RegisterModelRequest\x12\x16\n\x08model_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x19\n\x11provider_model_id\x18\x02 \x01(\t\x12\x13\n\x0bprovider_id\x18\x03 \x01(\t\x12)\n\x08metadata\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x35\n\nmodel_type\x18\x05 \x01(\x0e\x32!.llamastack.registry.v1.ModelType\"E\n\x15RegisterModelResponse\x12,\n\x05model\x18\x01 \x01(\x0b\x32\x1d.llamastack.registry.v1.Model\")\n\x0fGetModelRequest\x12\x16\n\x08model_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"@\n\x10GetModelResponse\x12,\n\x05model\x18\x01 \x01(\x0b\x32\x1d.llamastack.registry.v1.Model\":\n\x11ListModelsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"Z\n\x12ListModelsResponse\x12+\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1d.llamastack.registry.v1.Model\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"0\n\x16UnregisterModelRequest\x12\x16\n\x08model_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x19\n\x17UnregisterModelResponse2\xb4\x04\n\x0cModelService\x12\x8a\x01\n\rRegisterModel\x12,.llamastack.registry.v1.RegisterModelRequest\x1a-.llamastack.registry.v1.RegisterModelResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\"\n/v1/models:\x01*b\x05model\x12\x86\x01\n\x08GetModel\x12\'.llamastack.registry.v1.GetModelRequest\x1a(.llamastack.registry.v1.GetModelResponse\"\'\x82\xd3\xe4\x93\x02!\x12\x18/v1/models/{model_id=**}b\x05model\x12w\n\nListModels\x12).llamastack.registry.v1.ListModelsRequest\x1a*.llamastack.registry.v1.ListModelsResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/v1/models\x12\x94\x01\n\x0fUnregisterModel\x12..llamastack.registry.v1.UnregisterModelRequest\x1a/.llamastack.registry.v1.UnregisterModelResponse\" \x82\xd3\xe4\x93\x02\x1a*\x18/v1/models/{model_id=**}b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*llamastack/registry/v1/model_service.proto\x12\x16llamastack.registry.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a&llamastack/registry/v1/resources.proto\"\xc0\x01\n\x14RegisterModelRequest\x12\x16\n\x08model_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x19\n\x11provider_model_id\x18\x02 \x01(\t\x12\x13\n\x0bprovider_id\x18\x03 \x01(\t\x12)\n\x08metadata\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x35\n\nmodel_type\x18\x05 \x01(\x0e\x32!.llamastack.registry.v1.ModelType\"E\n\x15RegisterModelResponse\x12,\n\x05model\x18\x01 \x01(\x0b\x32\x1d.llamastack.registry.v1.Model\")\n\x0fGetModelRequest\x12\x16\n\x08model_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"@\n\x10GetModelResponse\x12,\n\x05model\x18\x01 \x01(\x0b\x32\x1d.llamastack.registry.v1.Model\":\n\x11ListModelsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"j\n\x12ListModelsResponse\x12+\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1d.llamastack.registry.v1.Model\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x0e\n\x06object\x18\x03 \x01(\t\"0\n\x16UnregisterModelRequest\x12\x16\n\x08model_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x19\n\x17UnregisterModelResponse2\xb4\x04\n\x0cModelService\x12\x8a\x01\n\rRegisterModel\x12,.llamastack.registry.v1.RegisterModelRequest\x1a-.llamastack.registry.v1.RegisterModelResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\"\n/v1/models:\x01*b\x05model\x12\x86\x01\n\x08GetModel\x12\'.llamastack.registry.v1.GetModelRequest\x1a(.llamastack.registry.v1.GetModelResponse\"\'\x82\xd3\xe4\x93\x02!\x12\x18/v1/models/{model_id=**}b\x05model\x12w\n\nListModels\x12).llamastack.registry.v1.ListModelsRequest\x1a*.llamastack.registry.v1.ListModelsResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/v1/models\x12\x94\x01\n\x0fUnregisterModel\x12..llamastack.registry.v1.UnregisterModelRequest\x1a/.llamastack.registry.v1.UnregisterModelResponse\" \x82\xd3\xe4\x93\x02\x1a*\x18/v1/models/{model_id=**}b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -60,11 +60,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTMODELSREQUEST']._serialized_start=578
   _globals['_LISTMODELSREQUEST']._serialized_end=636
   _globals['_LISTMODELSRESPONSE']._serialized_start=638
-  _globals['_LISTMODELSRESPONSE']._serialized_end=728
-  _globals['_UNREGISTERMODELREQUEST']._serialized_start=730
-  _globals['_UNREGISTERMODELREQUEST']._serialized_end=778
-  _globals['_UNREGISTERMODELRESPONSE']._serialized_start=780
-  _globals['_UNREGISTERMODELRESPONSE']._serialized_end=805
-  _globals['_MODELSERVICE']._serialized_start=808
-  _globals['_MODELSERVICE']._serialized_end=1372
+  _globals['_LISTMODELSRESPONSE']._serialized_end=744
+  _globals['_UNREGISTERMODELREQUEST']._serialized_start=746
+  _globals['_UNREGISTERMODELREQUEST']._serialized_end=794
+  _globals['_UNREGISTERMODELRESPONSE']._serialized_start=796
+  _globals['_UNREGISTERMODELRESPONSE']._serialized_end=821
+  _globals['_MODELSERVICE']._serialized_start=824
+  _globals['_MODELSERVICE']._serialized_end=1388
 # @@protoc_insertion_point(module_scope)

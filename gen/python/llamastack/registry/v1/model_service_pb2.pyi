@@ -51,12 +51,14 @@ class ListModelsRequest(_message.Message):
     def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListModelsResponse(_message.Message):
-    __slots__ = ("data", "next_page_token")
+    __slots__ = ("data", "next_page_token", "object")
     DATA_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_FIELD_NUMBER: _ClassVar[int]
     data: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Model]
     next_page_token: str
-    def __init__(self, data: _Optional[_Iterable[_Union[_resources_pb2.Model, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    object: str
+    def __init__(self, data: _Optional[_Iterable[_Union[_resources_pb2.Model, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., object: _Optional[str] = ...) -> None: ...
 
 class UnregisterModelRequest(_message.Message):
     __slots__ = ("model_id",)

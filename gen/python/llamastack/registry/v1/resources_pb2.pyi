@@ -33,20 +33,28 @@ DATASET_PURPOSE_EVAL_QUESTION_ANSWER: DatasetPurpose
 DATASET_PURPOSE_EVAL_MESSAGES_ANSWER: DatasetPurpose
 
 class Model(_message.Message):
-    __slots__ = ("identifier", "provider_id", "provider_resource_id", "owner", "model_type", "metadata")
+    __slots__ = ("identifier", "provider_id", "provider_resource_id", "owner", "model_type", "metadata", "id", "object", "created", "owned_by")
     IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_ID_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
     MODEL_TYPE_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    OWNED_BY_FIELD_NUMBER: _ClassVar[int]
     identifier: str
     provider_id: str
     provider_resource_id: str
     owner: _resource_pb2.Owner
     model_type: ModelType
     metadata: _struct_pb2.Struct
-    def __init__(self, identifier: _Optional[str] = ..., provider_id: _Optional[str] = ..., provider_resource_id: _Optional[str] = ..., owner: _Optional[_Union[_resource_pb2.Owner, _Mapping]] = ..., model_type: _Optional[_Union[ModelType, str]] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    id: str
+    object: str
+    created: int
+    owned_by: str
+    def __init__(self, identifier: _Optional[str] = ..., provider_id: _Optional[str] = ..., provider_resource_id: _Optional[str] = ..., owner: _Optional[_Union[_resource_pb2.Owner, _Mapping]] = ..., model_type: _Optional[_Union[ModelType, str]] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., id: _Optional[str] = ..., object: _Optional[str] = ..., created: _Optional[int] = ..., owned_by: _Optional[str] = ...) -> None: ...
 
 class Shield(_message.Message):
     __slots__ = ("identifier", "provider_id", "provider_resource_id", "owner", "params")

@@ -92,16 +92,15 @@ class SessionLocks:
 
     async def renew(self, lock: Lock) -> None:
         lock.until = time.time() + self.lease_s
-        try:
-            await self._write(lock, expect=lock.version)
-        except Conflict:
-            raise LeaseLost(
-                f"turn {lock.turn_id} lost its lease on session {lock.session_id}"
-            ) from None
+        await self._keep(lock)
 
     async def pause(self, lock: Lock) -> None:
         """The turn awaits client tool results: the session stays taken, without a lease."""
         lock.state, lock.owner, lock.until = AWAITING, "", 0.0
+        await self._keep(lock)
+
+    async def _keep(self, lock: Lock) -> None:
+        """Write a changed lock of ours; LeaseLost when it changed under us."""
         try:
             await self._write(lock, expect=lock.version)
         except Conflict:

@@ -18,7 +18,6 @@ from llamastack.common.v1 import content_pb2, message_pb2, tool_pb2
 from llamastack.inference.v1 import inference_pb2
 from llamastack.inference.v1 import inference_service_pb2 as inference_pb
 from llamastack.safety.v1 import safety_service_pb2
-from llamastack.tool_runtime.v1 import tool_runtime_pb2
 from services.agents import documents as docs
 from services.agents import events
 from services.agents.events import Event
@@ -94,12 +93,7 @@ async def memory(run: TurnRun, attached: list[pb.Document]) -> AsyncIterator[Eve
     query = [
         c for m in run.turn.input_messages if m.role == message_pb2.ROLE_USER for c in m.content
     ]
-    query_config = None
-    if isinstance(rag.get("query_config"), dict):
-        query_config = json_format.ParseDict(
-            rag["query_config"], tool_runtime_pb2.RagQueryConfig(), ignore_unknown_fields=True
-        )
-    found = await up.query_context(query, dbs, query_config, run.remaining())
+    found = await up.query_context(query, dbs, run.plan.rag_query_config, run.remaining())
     step.memory_retrieval.vector_db_ids.extend(dbs)
     step.memory_retrieval.inserted_context.extend(found.content)
     yield await _complete(run, step)

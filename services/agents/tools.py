@@ -10,6 +10,7 @@ retrieval. Tool names must be unique across client tools and groups.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from google.protobuf import json_format, struct_pb2
 from llamastack.agents.v1 import agents_pb2 as pb
 from llamastack.common.v1 import tool_pb2
 from llamastack.registry.v1 import resources_pb2
+from llamastack.tool_runtime.v1 import tool_runtime_pb2
 from services.agents.upstream import Upstream
 from services.common.errors import InvalidArgument, NotFound
 
@@ -32,6 +34,7 @@ __all__ = [
 ]
 
 KNOWLEDGE_SEARCH = "knowledge_search"
+_RAG_FIXED = {"vector_db_ids", "query_config"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class ToolPlan:
     server: dict[str, ServerTool] = field(default_factory=dict)
     #: The RAG group's args when the turn may use `builtin::rag`; None otherwise.
     rag_args: dict[str, Any] | None = None
+    #: The RAG group's `query_config` arg, for memory retrieval.
+    rag_query_config: tool_runtime_pb2.RagQueryConfig | None = None
 
     @property
     def names(self) -> list[str]:
@@ -80,11 +85,32 @@ async def resolve_tools(
         args = json_format.MessageToDict(group.args) if group.HasField("args") else {}
         group_id, tools = await _group_tools(upstream, group.name)
         for tool in tools:
-            plan.add(_registry_definition(tool), f"from tool group {group_id}")
+            # What the group's args fix is not the model's to choose; knowledge_search's
+            # databases and query config are the agent's (the session's documents).
+            hidden = set(args) | (_RAG_FIXED if tool.identifier == KNOWLEDGE_SEARCH else set())
+            plan.add(_registry_definition(tool, hidden), f"from tool group {group_id}")
             plan.server[tool.identifier] = ServerTool(tool.identifier, group_id, args)
             if tool.identifier == KNOWLEDGE_SEARCH:
                 plan.rag_args = args
+                plan.rag_query_config = rag_query_config(args.get("query_config"), group.name)
     return plan
+
+
+def rag_query_config(data: Any, group: str) -> tool_runtime_pb2.RagQueryConfig | None:
+    """The RAG group's `query_config` arg (proto3 JSON; `mode` may be `vector`...)."""
+    if data is None:
+        return None
+    where = f"toolgroups[{group}].args.query_config"
+    if not isinstance(data, dict):
+        raise InvalidArgument(f"{where} must be an object (a RagQueryConfig)", field=where)
+    data = dict(data)
+    mode = data.get("mode")
+    if isinstance(mode, str) and not mode.startswith("SEARCH_MODE_"):
+        data["mode"] = f"SEARCH_MODE_{mode.upper()}"
+    try:
+        return json_format.ParseDict(data, tool_runtime_pb2.RagQueryConfig())
+    except json_format.ParseError as exc:
+        raise InvalidArgument(f"{where} is not a RagQueryConfig: {exc}", field=where) from None
 
 
 def check_tool_config(plan: ToolPlan, config: tool_pb2.ToolConfig, where: str) -> None:
@@ -153,13 +179,17 @@ def _client_definition(tool: tool_pb2.ToolDef) -> tool_pb2.ToolDefinition:
     return _definition(tool.name, tool.description, tool.parameters)
 
 
-def _registry_definition(tool: resources_pb2.Tool) -> tool_pb2.ToolDefinition:
-    return _definition(tool.identifier, tool.description, tool.parameters)
+def _registry_definition(tool: resources_pb2.Tool, hidden: set[str]) -> tool_pb2.ToolDefinition:
+    return _definition(tool.identifier, tool.description, tool.parameters, hidden)
 
 
-def _definition(name: str, description: str, parameters: Any) -> tool_pb2.ToolDefinition:
+def _definition(
+    name: str, description: str, parameters: Any, hidden: Collection[str] = ()
+) -> tool_pb2.ToolDefinition:
     out = tool_pb2.ToolDefinition(tool_name=name, description=description)
     for p in parameters:
+        if p.name in hidden:
+            continue
         param = out.parameters[p.name]
         param.param_type, param.description = p.parameter_type, p.description
         if p.HasField("required"):

@@ -11,10 +11,11 @@ from google.protobuf import json_format
 
 from llamastack.agents.v1 import agents_pb2 as pb
 from llamastack.common.v1 import message_pb2, tool_pb2
+from llamastack.vector_io.v1 import vector_io_pb2
 from services.agents.documents import inline_context, rag_documents
 from services.agents.history import conversation
 from services.agents.steps import _chat_request
-from services.agents.tools import ServerTool, ToolPlan, call_kwargs
+from services.agents.tools import ServerTool, ToolPlan, call_kwargs, rag_query_config
 from services.agents.validation import check_tool_responses
 from services.common.errors import InvalidArgument
 
@@ -150,3 +151,11 @@ def test_tool_responses_must_answer_every_pending_call_once():
     ]:
         with pytest.raises(InvalidArgument, match=needle):
             check_tool_responses(given, ["a", "b"], "t")
+
+
+def test_rag_query_config_accepts_the_short_mode_and_says_what_is_wrong():
+    config = rag_query_config({"mode": "hybrid", "max_chunks": 3}, "builtin::rag")
+    assert config.mode == vector_io_pb2.SEARCH_MODE_HYBRID and config.max_chunks == 3
+    assert rag_query_config(None, "builtin::rag") is None
+    with pytest.raises(InvalidArgument, match=r"toolgroups\[builtin::rag\]\.args\.query_config"):
+        rag_query_config({"max_chunks": "many"}, "builtin::rag")

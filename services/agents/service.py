@@ -90,7 +90,8 @@ class AgentsService:
         session = await self.store.get_session(agent_id, session_id)
         turns = await self.store.turns(session_id)
         if turn_ids:
-            turns = [t for t in turns if t.turn_id in set(turn_ids)]
+            wanted = set(turn_ids)
+            turns = [t for t in turns if t.turn_id in wanted]
         session.turns.extend(turns)
         return session
 

@@ -30,7 +30,7 @@ class BenchMesh:
         self.bare_proxy: MeshProcess | None = None
 
     def start(self, envoy: bool = True, bare_proxy: bool = False) -> BenchMesh:
-        # The gateway's port is picked first: services that call other APIs (agents) need it.
+        # Services reach other APIs through the gateway: its port is picked before they start.
         gateway_port = free_port()
         env = {"LLS_GATEWAY_ADDR": f"127.0.0.1:{gateway_port}"}
         for name, module in self.modules.items():

@@ -22,6 +22,9 @@ BENCHES = [
     "llama_build",
     "safety_overhead",
     "openai_overhead",
+    "auth_overhead",
+    "vector_query",
+    "rag_ingest",
     "agents_overhead",
 ]
 RESULTS = Path(__file__).parent / "results"
@@ -73,6 +76,14 @@ def _headline(name: str, doc: dict) -> dict:
                 doc["added_p50_us"]["gateway_over_in_process"]}  # fmt: skip
     if name == "openai_overhead":
         return doc["added_p50_us"]
+    if name == "auth_overhead":
+        return {"added_p50_us": doc["added_p50_us"],
+                "security_cpu_us_per_call": doc["in_process_cpu_us_per_call"]}  # fmt: skip
+    if name == "vector_query":
+        return {case: r["mesh_added_p50_us"] for case, r in doc["cases"].items()}
+    if name == "rag_ingest":
+        return {"mesh_chunks_per_s": doc["mesh"]["chunks_per_s"],
+                "ratio": doc["ratio_chunks_per_s_mesh/in_process"]}  # fmt: skip
     if name == "agents_overhead":
         return {scenario: {"mesh_cost_per_step_ms": doc[scenario]["mesh_cost_per_step_ms"],
                            "streamed": doc[scenario]["mesh_cost_per_step_streamed_ms"]}

@@ -8,7 +8,9 @@ bad command-line input exits with status 2.
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections import namedtuple
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated, Any, NoReturn
@@ -115,6 +117,8 @@ def describe_rpc_error(error: grpc.RpcError, address: str) -> str:
         )
     elif code is grpc.StatusCode.DEADLINE_EXCEEDED:
         text += "\n  (no answer in time; raise --timeout)"
+    elif code is grpc.StatusCode.UNAUTHENTICATED:
+        text += "\n  (set LLS_API_KEY to an API key of this stack: `llamastack keys create`)"
     return text
 
 
@@ -135,7 +139,8 @@ def _error_reason(error: grpc.RpcError) -> str:
 
 @contextmanager
 def connect(address: str) -> Iterator[grpc.Channel]:
-    """A channel to the gateway; any gRPC error inside becomes a message and exit 1."""
+    """A channel to the gateway; any gRPC error inside becomes a message and exit 1.
+    With `LLS_API_KEY` set, every call carries it (`Authorization: Bearer ...`)."""
     address = address.strip() or DEFAULT_GATEWAY
     channel = grpc.insecure_channel(
         address,
@@ -144,6 +149,9 @@ def connect(address: str) -> Iterator[grpc.Channel]:
             ("grpc.max_send_message_length", 64 << 20),
         ],
     )
+    api_key = os.environ.get("LLS_API_KEY", "").strip()
+    if api_key:
+        channel = grpc.intercept_channel(channel, _Bearer(api_key))
     try:
         yield channel
     except grpc.RpcError as error:
@@ -151,3 +159,36 @@ def connect(address: str) -> Iterator[grpc.Channel]:
         raise typer.Exit(1) from None
     finally:
         channel.close()
+
+
+class _Bearer(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+    """Adds `authorization: Bearer <key>` to every call."""
+
+    def __init__(self, key: str) -> None:
+        self._md = ("authorization", f"Bearer {key}")
+
+    def _details(self, details: grpc.ClientCallDetails) -> grpc.ClientCallDetails:
+        return _CallDetails(
+            details.method,
+            details.timeout,
+            [*(details.metadata or ()), self._md],
+            details.credentials,
+            getattr(details, "wait_for_ready", None),
+            getattr(details, "compression", None),
+        )
+
+    def intercept_unary_unary(self, continuation, client_call_details, request):
+        return continuation(self._details(client_call_details), request)
+
+    def intercept_unary_stream(self, continuation, client_call_details, request):
+        return continuation(self._details(client_call_details), request)
+
+
+class _CallDetails(
+    namedtuple(
+        "_CallDetails",
+        ("method", "timeout", "metadata", "credentials", "wait_for_ready", "compression"),
+    ),
+    grpc.ClientCallDetails,
+):
+    pass

@@ -8,6 +8,9 @@
     llamastack chat "Hello" --stream     one-shot chat completion
     llamastack package values|compose    Helm values / docker compose for a run.yaml
     llamastack shields run policy "text" run a shield on a text (exit 3 when blocked)
+    llamastack keys create|list|get|revoke|hash   API keys (server.auth)
+    llamastack rag insert my-docs ./docs (progress bar); rag query "..." -v my-docs
+    llamastack vector-io query|insert|delete; tools list|invoke
     llamastack agents create|list|chat|...   agents, sessions and turns
 
 Client commands reach the gateway at `--gateway` / `LLS_GATEWAY_ADDR` (default
@@ -21,10 +24,13 @@ import typer
 from cli.agents import agents_app
 from cli.chat import chat
 from cli.inspect_cmds import health, providers_app
+from cli.keys_cmds import keys_app
 from cli.package_cmds import package_app
 from cli.resources import add_resource_commands
 from cli.run_cmd import run
 from cli.safety import add_shield_commands
+from cli.tool_cmds import rag_app, tools_app
+from cli.vector_cmds import vector_io_app
 
 __all__ = ["app"]
 
@@ -43,6 +49,10 @@ add_resource_commands(app)
 add_shield_commands(app)
 app.command("chat")(chat)
 app.add_typer(package_app, name="package")
+app.add_typer(keys_app, name="keys")
+app.add_typer(vector_io_app, name="vector-io")
+app.add_typer(rag_app, name="rag")
+app.add_typer(tools_app, name="tools")
 app.add_typer(agents_app, name="agents")
 
 if __name__ == "__main__":

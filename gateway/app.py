@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from gateway.auth import build_security
 from gateway.declared import register_declared
 from gateway.directory import Directory
 from gateway.registry import Registry
@@ -13,15 +14,19 @@ from gateway.servicers.registry import registry_servicers
 from gateway.store.open import open_store
 from llamastack.inspect.v1 import inspect_service_pb2_grpc
 from services.common.config import ConfigError, RunConfig, load_run_config
+from services.common.security.mesh import mesh_credentials
 from services.common.server import Component
 from services.common.settings import Settings, peer_addresses
+from services.common.state.open import open_state_store
 
 __all__ = ["GATEWAY_PACKAGES", "build", "service_addresses"]
 
 log = logging.getLogger(__name__)
 
 #: Packages whose services the gateway answers itself; everything else is forwarded.
-GATEWAY_PACKAGES = frozenset({"llamastack.registry.v1", "llamastack.inspect.v1"})
+GATEWAY_PACKAGES = frozenset(
+    {"llamastack.registry.v1", "llamastack.inspect.v1", "llamastack.admin.v1"}
+)
 
 
 def service_addresses(config: RunConfig) -> dict[str, str]:
@@ -40,13 +45,16 @@ async def build(settings: Settings) -> Component:
         )
     config = load_run_config(settings.run_config)
     store = await open_store(config, settings)
+    state = await open_state_store(config, settings)  # API keys, quota counters
+    security = build_security(config, state, mesh_credentials())
     directory = Directory(service_addresses(config))
-    registry = Registry(store, directory)
-    router = Router(registry, directory, settings.default_timeout_s)
+    registry = Registry(store, directory, access=security.access)
+    router = Router(registry, directory, settings.default_timeout_s, hooks=security)
 
     startup = StartupState()
 
     async def start() -> None:
+        await security.start()
         startup.phase = "waiting for the API services to be ready"
         await directory.discover()
         startup.phase = "re-registering stored resources with their services"
@@ -64,6 +72,8 @@ async def build(settings: Settings) -> Component:
 
     async def stop() -> None:
         await directory.close()
+        await security.stop()
+        await state.close()
         await store.close()
 
     component = Component(
@@ -74,11 +84,13 @@ async def build(settings: Settings) -> Component:
                 inspect_service_pb2_grpc.add_InspectServiceServicer_to_server,
                 InspectServicer(directory, startup),
             ),
+            *security.servicers,
         ],
         method_handlers=build_handlers(router, skip_packages=GATEWAY_PACKAGES),
         start=start,
         stop=stop,
         port=settings.grpc_port if settings.grpc_port is not None else config.port_of("gateway"),
+        interceptors=[security.interceptor] if security.interceptor is not None else [],
     )
     startup.ready = component.ready
     return component

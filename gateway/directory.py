@@ -19,13 +19,13 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from llamastack.provider.v1 import provider_pb2, provider_service_pb2, provider_service_pb2_grpc
-from services.common.channels import insecure_channel
 from services.common.errors import (
     FailedPrecondition,
     ProviderNotFound,
     ServiceUnavailable,
     Unsupported,
 )
+from services.common.security.mesh import mesh_credentials
 
 __all__ = ["Directory", "ServiceEntry"]
 
@@ -216,7 +216,10 @@ class Directory:
 
 
 def _entry(name: str, address: str) -> ServiceEntry:
-    channel = insecure_channel(address)
+    # With the mesh credential (services refuse other callers): TLS under mTLS, and the
+    # token on the stub's calls (the router adds it to forwarded calls itself).
+    mesh = mesh_credentials()
+    channel = mesh.channel(address)
     return ServiceEntry(
-        name, address, channel, provider_service_pb2_grpc.ProviderServiceStub(channel)
+        name, address, channel, mesh.stub(provider_service_pb2_grpc.ProviderServiceStub(channel))
     )

@@ -18,6 +18,7 @@ from typing import Any
 import grpc
 from google.protobuf.message import Message
 
+from gateway.auth.access import AccessControl
 from gateway.directory import Directory, ServiceEntry
 from gateway.store import Record, RegistryStore
 from llamastack.common.v1 import resource_pb2
@@ -33,6 +34,7 @@ from services.common.errors import (
     ProviderNotFound,
 )
 from services.common.kinds import KIND_BY_NAME, KIND_BY_VALUE, TOOL, KindSpec
+from services.common.security.policy import Action
 from services.common.validation import check_identifier, check_provider_resource_id
 
 __all__ = ["Registry"]
@@ -41,10 +43,19 @@ log = logging.getLogger(__name__)
 
 
 class Registry:
-    def __init__(self, store: RegistryStore, directory: Directory, timeout: float = 120.0):
+    def __init__(
+        self,
+        store: RegistryStore,
+        directory: Directory,
+        timeout: float = 120.0,
+        access: AccessControl | None = None,
+    ):
         self.store = store
         self.directory = directory
         self.timeout = timeout
+        #: The access policy (None when auth is off): records the caller may not read are
+        #: NOT_FOUND, lists skip them (`gateway.auth.access`).
+        self.access = access
 
     # -- lookups --------------------------------------------------------------------------
 
@@ -55,18 +66,38 @@ class Registry:
         return rec
 
     async def get(self, spec: KindSpec, identifier: str) -> Message:
-        return spec.resource_cls.FromString((await self.record(spec, identifier)).resource)
+        rec = self._visible(await self.record(spec, identifier))
+        return spec.resource_cls.FromString(rec.resource)
+
+    def _visible(self, rec: Record) -> Record:
+        if self.access is not None and not self.access.readable(rec):
+            raise _not_found(rec.kind, rec.identifier)
+        return rec
 
     async def list(
         self, kind: str, cls: type[Message], size: int, token: str, parent: str = ""
     ) -> tuple[list[Message], str]:
         limit = pagination.page_size(size)
         after = pagination.decode(token, parent)
-        records = await self.store.list(kind, after, limit + 1, parent)
+        records = await self._readable_page(kind, after, limit + 1, parent)
         more = len(records) > limit
         records = records[:limit]
         next_token = pagination.encode(records[-1].identifier, parent) if more else ""
         return [cls.FromString(r.resource) for r in records], next_token
+
+    async def _readable_page(self, kind: str, after: str, want: int, parent: str) -> list[Record]:
+        """Up to `want` records after `after` that the caller may read."""
+        if self.access is None:
+            return await self.store.list(kind, after, want, parent)
+        out: list[Record] = []
+        batch_size = max(want, 100)
+        while len(out) < want:
+            batch = await self.store.list(kind, after, batch_size, parent)
+            out.extend(r for r in batch if self.access.readable(r))
+            if len(batch) < batch_size:
+                break
+            after = batch[-1].identifier
+        return out[:want]
 
     async def resolve(self, kind: int, identifier: str) -> Record:
         """The record a routed call names (the gateway's hot path)."""
@@ -77,7 +108,7 @@ class Registry:
             raise InvalidArgument(f"resource kind {kind} cannot be routed")
         if not identifier:
             raise InvalidArgument(f"{spec.id_field} is required", field=spec.id_field)
-        return await self.record(spec, identifier)
+        return self._visible(await self.record(spec, identifier))
 
     async def tool(self, name: str) -> Record:
         """A tool by name, or as `group/tool`."""
@@ -90,7 +121,7 @@ class Registry:
             rec = candidate if candidate is not None and candidate.parent == group else None
         if rec is None:
             raise _not_found(TOOL, name)
-        return rec
+        return self._visible(rec)
 
     # -- register / unregister --------------------------------------------------------------
 
@@ -103,11 +134,14 @@ class Registry:
             check_provider_resource_id(
                 resource.provider_resource_id, spec.provider_resource_field or spec.id_field
             )
+        owner = self.access.new_owner(spec.name, resource.identifier) if self.access else None
         await spec.references(resource, self._lookup)
         requested = resource.SerializeToString(deterministic=True)
         existing = await self.store.get(spec.name, resource.identifier)
         if existing is not None:
             return self._same_or_conflict(spec, existing, requested)
+        if owner is not None:
+            resource.owner.CopyFrom(owner)
 
         entry = self.directory.service_of_provider(provider_id)
         accepted = await self._provider_call(
@@ -116,8 +150,10 @@ class Registry:
             provider_service_pb2.RegisterResourceRequest(resource=_any(spec, resource)),
         )
         final = getattr(accepted.resource, spec.name) if accepted.HasField("resource") else resource
-        # The registry owns the identifier, the owning provider and the registration time.
+        # The registry owns the identifier, the owning provider, the owner and the time.
         final.identifier, final.provider_id = resource.identifier, provider_id
+        if owner is not None:
+            final.owner.CopyFrom(owner)
         if "created" in final.DESCRIPTOR.fields_by_name:
             final.created = int(time.time())
         children = await self._tool_records(final, accepted.tools) if spec.child_kind else []
@@ -136,7 +172,9 @@ class Registry:
         return final
 
     async def unregister(self, spec: KindSpec, identifier: str) -> None:
-        rec = await self.record(spec, identifier)
+        rec = self._visible(await self.record(spec, identifier))
+        if self.access is not None:
+            self.access.require(Action.DELETE, rec)
         if self.directory.hosts(rec.provider_id):
             entry = self.directory.service_of_provider(rec.provider_id)
             resource = spec.resource_cls.FromString(rec.resource)
@@ -224,6 +262,12 @@ class Registry:
         return await self.get(KIND_BY_NAME[kind], identifier)
 
     def _same_or_conflict(self, spec: KindSpec, existing: Record, requested: bytes) -> Message:
+        if self.access is not None and not self.access.readable(existing):
+            raise AlreadyExists(
+                f"the identifier {existing.identifier!r} is taken; choose another",
+                resourceKind=spec.name,
+                identifier=existing.identifier,
+            )
         if existing.requested == requested:
             return spec.resource_cls.FromString(existing.resource)
         raise AlreadyExists(
@@ -243,6 +287,7 @@ class Registry:
             t = resources_pb2.Tool()
             t.CopyFrom(tool)
             t.identifier, t.toolgroup_id, t.provider_id = name, group.identifier, group.provider_id
+            t.owner.CopyFrom(group.owner)  # a tool is read through its group
             t.provider_resource_id = t.provider_resource_id or name
             data = t.SerializeToString(deterministic=True)
             out.append(

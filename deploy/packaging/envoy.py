@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from deploy.envoy import config as envoy_config
+from deploy.envoy.tls import listener_tls
 from deploy.packaging.model import ENVOY_ADMIN_PORT, ENVOY_HEALTH_PORT
 from services.common.config import ServerSpec
 
@@ -52,6 +53,7 @@ def container_config(
         cors=server.cors,
         max_request_bytes=server.max_request_bytes,
         listen_host=server.host,
+        tls=listener_tls(server),
     )
     return add_probe_listener(config, health_port)
 

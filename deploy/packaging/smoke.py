@@ -38,10 +38,20 @@ def _wait(what: str, check: Callable[[], str | None], deadline: float) -> None:
         time.sleep(1.0)
 
 
+def _mesh_metadata() -> tuple[tuple[str, str], ...]:
+    """The mesh credential, when the pod has one (LLS_MESH_AUTH_DIR): with auth on, the smoke
+    test calls the gateway as the mesh itself."""
+    from services.common.security.mesh import MeshCredentials
+
+    return MeshCredentials.load().metadata()
+
+
 def _http_json(url: str, body: dict | None = None, timeout: float = 120.0) -> dict:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method="POST" if data else "GET")
     req.add_header("content-type", "application/json")
+    for key, value in _mesh_metadata():
+        req.add_header(key, value)
     with urllib.request.urlopen(req, timeout=timeout) as resp:
         return json.loads(resp.read())
 
@@ -75,10 +85,11 @@ def chat_grpc(gateway: str, model: str | None, max_tokens: int) -> tuple[str, st
     from llamastack.registry.v1 import model_service_pb2_grpc as ms_grpc
     from llamastack.registry.v1 import resources_pb2
 
+    md = _mesh_metadata()
     with grpc.insecure_channel(gateway) as channel:
         if not model:
             listed = ms_grpc.ModelServiceStub(channel).ListModels(
-                ms.ListModelsRequest(), timeout=30
+                ms.ListModelsRequest(), timeout=30, metadata=md
             )
             llms = [
                 m.identifier for m in listed.data if m.model_type == resources_pb2.MODEL_TYPE_LLM
@@ -91,7 +102,9 @@ def chat_grpc(gateway: str, model: str | None, max_tokens: int) -> tuple[str, st
             messages=[message_pb2.Message(role=message_pb2.ROLE_USER, content=[{"text": PROMPT}])],
         )
         request.sampling_params.max_tokens = max_tokens
-        resp = inf_grpc.InferenceServiceStub(channel).ChatCompletion(request, timeout=120)
+        resp = inf_grpc.InferenceServiceStub(channel).ChatCompletion(
+            request, timeout=120, metadata=md
+        )
     return model, "".join(c.text for c in resp.completion_message.content)
 
 

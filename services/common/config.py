@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from services.common.kinds import KINDS
+from services.common.security.config import AuthConfig, QuotaConfig
 from services.common.settings import DEFAULT_PORTS, env_snapshot
 
 __all__ = [
@@ -114,6 +115,27 @@ class ServerSpec(_Model):
     cors: bool | dict[str, Any] = False
     #: Largest request body Envoy accepts, in bytes.
     max_request_bytes: int = 16 * 1024 * 1024
+    #: Authentication and access control at the gateway; absent or `enabled: false`: off.
+    auth: AuthConfig | None = None
+    #: Request and token quotas per principal, counted in the state store.
+    quota: QuotaConfig | None = None
+    #: TLS on Envoy's public listener (PEM files); with tls_cafile, clients need a
+    #: certificate signed by it.
+    tls_certfile: str | None = None
+    tls_keyfile: str | None = None
+    tls_cafile: str | None = None
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> ServerSpec:
+        if bool(self.tls_certfile) != bool(self.tls_keyfile):
+            raise ValueError("server.tls_certfile and server.tls_keyfile go together")
+        if self.tls_cafile and not self.tls_certfile:
+            raise ValueError("server.tls_cafile needs server.tls_certfile and tls_keyfile")
+        return self
+
+    @property
+    def auth_enabled(self) -> bool:
+        return self.auth is not None and self.auth.enabled
 
 
 class RunConfig(_Model):

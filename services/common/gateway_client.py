@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 import grpc
 
 from services.common.channels import insecure_channel
+from services.common.security.mesh import mesh_credentials
 
 __all__ = ["GatewayClient"]
 
@@ -28,10 +29,13 @@ class GatewayClient:
         return self._channel
 
     def stub(self, stub_class: type[S]) -> S:
-        """e.g. `client.stub(inference_service_pb2_grpc.InferenceServiceStub)`."""
+        """e.g. `client.stub(inference_service_pb2_grpc.InferenceServiceStub)`. Its calls
+        carry the mesh credential and the principal of the call being served, so the gateway
+        authorizes them as that caller (`services.common.security`)."""
         stub = self._stubs.get(stub_class)
         if stub is None:
-            stub = self._stubs[stub_class] = stub_class(self.channel)
+            raw = stub_class(self.channel)
+            stub = self._stubs[stub_class] = mesh_credentials().stub(raw, forward_principal=True)
         return stub
 
     async def close(self) -> None:

@@ -234,7 +234,9 @@ def _vector_db(req: vector_db_service_pb2.RegisterVectorDbRequest, provider_id: 
             embedding_model=req.embedding_model,
             embedding_dimension=req.embedding_dimension,
             vector_db_name=req.vector_db_name,
-        )
+        ),
+        # The embedded default engine, when a distribution has several vector IO providers.
+        preferred_types=("inline::qdrant",),
     )
 
 

@@ -62,6 +62,12 @@ class Component:
     port: int | None = None
     #: Set once `start()` finished (readiness); components read it (the gateway's health).
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Interceptors that run before the error interceptor (authentication: the gateway's
+    #: `gateway.auth`, the services' mesh credential check).
+    interceptors: Sequence[grpc.aio.ServerInterceptor] = ()
+    #: Binds the port with credentials and serves extra ports (mTLS services:
+    #: `services.common.security.mesh.MeshListener`); None: plaintext.
+    listener: Any = None
 
 
 class _Recorder:
@@ -94,7 +100,9 @@ def service_names(servicers: Sequence[tuple[AddServicer, Any]]) -> list[str]:
 
 async def serve(component: Component, settings: Settings) -> None:
     """Serve until SIGTERM/SIGINT, then drain in-flight calls and stop."""
-    server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=SERVER_OPTIONS)
+    server = grpc.aio.server(
+        interceptors=[*component.interceptors, ErrorInterceptor()], options=SERVER_OPTIONS
+    )
     names: list[str] = []
     recorder = _Recorder(server, names)
     for add, servicer in component.servicers:
@@ -115,12 +123,18 @@ async def serve(component: Component, settings: Settings) -> None:
     port = component.port if component.port is not None else settings.port_for(component.name)
     address = f"{settings.grpc_host}:{port}"
     try:
-        port = server.add_insecure_port(address)
+        listener = component.listener
+        port = listener.bind(server, address) if listener else server.add_insecure_port(address)
     except RuntimeError as exc:
         raise SystemExit(f"{component.name}: cannot listen on {address}: {exc}") from exc
     if port == 0:
         raise SystemExit(f"{component.name}: cannot listen on {address} (port in use?)")
     await server.start()
+    if listener is not None:
+        health_port = await listener.start(health_servicer)
+        if settings.port_file is not None:
+            _write_port_file(settings.port_file.with_name(settings.port_file.name + ".health"),
+                             health_port)  # fmt: skip
     _write_port_file(settings.port_file, port)
     log.info("%s listening on port %d", component.name, port)
 
@@ -143,6 +157,8 @@ async def serve(component: Component, settings: Settings) -> None:
         await starter
     await health_servicer.enter_graceful_shutdown()
     await server.stop(settings.drain_seconds)
+    if listener is not None:
+        await listener.stop()
     if component.stop is not None:
         await component.stop()
     log.info("%s stopped", component.name)

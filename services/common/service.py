@@ -30,6 +30,7 @@ from services.common.providers import (
     ProviderServicer,
     build_providers,
 )
+from services.common.security.mesh import mesh_credentials
 from services.common.server import AddServicer, Component, run, service_names
 from services.common.settings import Settings
 
@@ -80,6 +81,7 @@ def build_component(definition: ServiceDef[P], settings: Settings) -> Component:
         if definition.on_start is not None:
             await definition.on_start(host)
 
+    mesh = mesh_credentials()  # only the gateway may call a service (health stays open)
     return Component(
         name=name,
         servicers=[
@@ -89,6 +91,8 @@ def build_component(definition: ServiceDef[P], settings: Settings) -> Component:
         start=start,
         stop=host.stop,
         port=port,
+        interceptors=mesh.server_interceptors(),
+        listener=mesh.listener(),
     )
 
 

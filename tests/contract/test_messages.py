@@ -44,6 +44,7 @@ RESOURCE_ID_FIELDS = {
 # the resources itself (one request may name several).
 UNROUTED_BY_DESIGN = {
     "/llamastack.tool_runtime.v1.ToolRuntimeService/InsertRagDocuments",
+    "/llamastack.tool_runtime.v1.ToolRuntimeService/StreamInsertRagDocuments",
 }
 
 

@@ -50,10 +50,12 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
                 "tls": [{"hosts": ["llamastack.local"], "secretName": "lls-tls"}],
             },
             "secretEnv": {"existingSecret": "lls-api-keys"},
-            "meshAuth": {"existingSecret": "lls-mesh-auth"},
+            "meshAuth": {"existingSecret": "lls-mesh-auth", "mtls": True},
             "components": {"envoy": {"service": {"type": "LoadBalancer"}}},
         },
     ),
+    # The chart's own mesh Secret with a generated CA and certificate.
+    "local-mtls": ("values-local.yaml", {"meshAuth": {"mtls": True}, "auth": {"enabled": False}}),
     "local-persistent": (
         "values-local.yaml",
         {

@@ -9,8 +9,9 @@ the image's /opt/venv. What the cluster would provide is simulated:
 - every pod has its own network namespace, so each containerPort becomes a free local port;
   a Service name (`<svc>:<port>`, also inside URLs and config files) becomes 127.0.0.1 and the
   port its pod got; `LLS_GRPC_PORT` (the port a process listens on) becomes its pod's port;
-- volumes become directories: ConfigMap keys are written as files at their mount paths,
-  emptyDirs are empty directories; paths in env values follow their mounts;
+- volumes become directories: ConfigMap keys (and the keys of Secrets the chart renders) are
+  written as files at their mount paths, emptyDirs are empty directories; paths in env values
+  follow their mounts;
 - Envoy's config (a mounted file) gets the same address rewriting, structurally.
 
 Probes are run as kubelet runs them (gRPC health with the probe's service name, HTTP GET).
@@ -18,6 +19,7 @@ Probes are run as kubelet runs them (gRPC health with the probe's service name, 
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 import signal
@@ -179,8 +181,16 @@ class Cluster:
                 for key, path in files.items():
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.write_text(self._rewrite_file(pod, data[key]))
-            else:  # emptyDir, PVC, secret: a directory of its own
+            elif "secret" in vol and vol["secret"]["secretName"] in self._secrets():
+                # A Secret the chart renders (the mesh credential): its keys as files.
                 target.mkdir(parents=True, exist_ok=True)
+                for key, value in self._secrets()[vol["secret"]["secretName"]].items():
+                    (target / key).write_bytes(base64.b64decode(value))
+            else:  # emptyDir, PVC, an existing secret: a directory of its own
+                target.mkdir(parents=True, exist_ok=True)
+
+    def _secrets(self) -> dict[str, dict[str, str]]:
+        return {d["metadata"]["name"]: d.get("data") or {} for d in self.rendered.kind("Secret")}
 
     def _rewrite_file(self, pod: Pod, text: str) -> str:
         """Envoy configs: listeners on the pod's ports, Service names resolved."""

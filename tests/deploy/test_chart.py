@@ -88,7 +88,11 @@ def test_probes_are_native_grpc_health_and_envoy_ready(case):
             ports = {p["name"]: p["containerPort"] for p in c["ports"]}
             assert ports["probe"] == ENVOY_HEALTH_PORT
             continue
-        port = c["ports"][0]["containerPort"]
+        ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+        # mTLS services answer probes in plaintext on a port of their own (kubelet has no TLS)
+        port = ports.get("health", ports["grpc"])
+        mtls = values_for(case).get("meshAuth", {}).get("mtls", False)
+        assert ("health" in ports) == (mtls and role != "gateway")
         assert c["livenessProbe"]["grpc"] == {"port": port, "service": LIVENESS}
         assert c["startupProbe"]["grpc"] == {"port": port, "service": LIVENESS}
         assert c["readinessProbe"]["grpc"] == {"port": port, "service": READINESS}

@@ -81,9 +81,12 @@ def check_wiring(rendered: Rendered, topo: Topology) -> None:
             assert ports == {"http": topo.server.port, "probe": ENVOY_HEALTH_PORT}
             assert svc_ports["http"]["targetPort"] == "http"
             continue
-        assert ports == {"grpc": comp.port}
+        # An mTLS service answers health checks in plaintext on its port + 1000.
+        health = comp.port + 1000 if "LLS_MESH_HEALTH_PORT" in env else comp.port
+        assert ports == ({"grpc": comp.port} if health == comp.port
+                         else {"grpc": comp.port, "health": health})  # fmt: skip
         assert env["LLS_GRPC_PORT"] == str(comp.port)
-        assert c["readinessProbe"]["grpc"]["port"] == comp.port
+        assert c["readinessProbe"]["grpc"]["port"] == health
         assert svc_ports["grpc"]["port"] == comp.port
         assert svc_ports["grpc"]["targetPort"] == "grpc"
         mounts = {m["mountPath"]: m for m in c["volumeMounts"]}
@@ -119,8 +122,10 @@ def check_wiring(rendered: Rendered, topo: Topology) -> None:
     if tests:
         args = tests[0]["spec"]["containers"][0]["args"]
         checks = dict(args[i + 1].split("=") for i, a in enumerate(args) if a == "--check")
+        mtls = "LLS_MESH_HEALTH_PORT" in _env(_container(rendered, topo.services[0].name))
+        shift = {"service": 1000 if mtls else 0}  # mTLS services: their plaintext health port
         expected = {
-            c.name: f"{rendered.component_name(c.name)}:{c.port}"
+            c.name: f"{rendered.component_name(c.name)}:{c.port + shift.get(c.role, 0)}"
             for c in topo.components
             if c.role != "envoy"
         }

@@ -19,10 +19,12 @@ from llamastack.common.v1 import message_pb2
 from llamastack.inference.v1 import inference_pb2, inference_service_pb2, inference_service_pb2_grpc
 from llamastack.registry.v1 import resources_pb2
 from llamastack.safety.v1 import safety_service_pb2, safety_service_pb2_grpc
+from llamastack.vector_io.v1 import vector_io_pb2, vector_io_service_pb2, vector_io_service_pb2_grpc
 from services.common.errors import InvalidArgument, UpstreamUnavailable
 from services.common.kinds import KIND_BY_API
 from services.common.providers import Provider, ProviderHost
 from services.common.resources import Accepted, ResourceTable
+from services.common.security.usage import report_tokens
 from services.common.service import ServiceDef, main
 
 
@@ -87,7 +89,8 @@ class EchoSafety(safety_service_pb2_grpc.SafetyServiceServicer):
 
 class EchoInference(inference_service_pb2_grpc.InferenceServiceServicer):
     """ChatCompletion echoes; StreamChatCompletion streams `max_tokens` chunks, one every
-    `temperature` seconds of a top_p strategy (0 when unset)."""
+    `temperature` seconds of a top_p strategy (0 when unset). Both report `max_tokens` (10
+    when unset) as the tokens used, as the inference service does with its real counts."""
 
     def __init__(self, host: ProviderHost) -> None:
         self.host = host
@@ -95,6 +98,7 @@ class EchoInference(inference_service_pb2_grpc.InferenceServiceServicer):
     async def ChatCompletion(self, request, context):
         provider = self.host.for_call(context)
         provider.check(request.model_id)
+        report_tokens(context, request.sampling_params.max_tokens or 10)
         return inference_service_pb2.ChatCompletionResponse(
             completion_message=message_pb2.Message(
                 role=message_pb2.ROLE_ASSISTANT,
@@ -116,6 +120,21 @@ class EchoInference(inference_service_pb2_grpc.InferenceServiceServicer):
                     delta=inference_pb2.ContentDelta(text=f"{provider.provider_id}:{i}"),
                 )
             )
+        report_tokens(context, n)
+
+
+class EchoVectorIo(vector_io_service_pb2_grpc.VectorIoServiceServicer):
+    """QueryChunks answers one chunk echoing what the service received."""
+
+    def __init__(self, host: ProviderHost) -> None:
+        self.host = host
+
+    async def QueryChunks(self, request, context):
+        provider = self.host.for_call(context)
+        provider.check(request.vector_db_id)
+        text = _echo(context, provider, request.vector_db_id)
+        chunk = vector_io_pb2.Chunk(content=[{"text": text}])
+        return vector_io_service_pb2.QueryChunksResponse(chunks=[chunk], scores=[1.0])
 
 
 SERVICERS = {
@@ -124,6 +143,7 @@ SERVICERS = {
         inference_service_pb2_grpc.add_InferenceServiceServicer_to_server,
         EchoInference,
     ),
+    "vector_io": (vector_io_service_pb2_grpc.add_VectorIoServiceServicer_to_server, EchoVectorIo),
 }
 
 

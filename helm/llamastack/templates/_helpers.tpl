@@ -117,8 +117,16 @@ llamastack.io/distribution: {{ . }}
 {{- $_ := set $vars "LLS_GRPC_PORT" (toString $c.port) }}
 {{- $_ := set $vars "LLS_RUN_CONFIG" "/etc/llamastack/run.yaml" }}
 {{- $_ := set $vars "LLS_STATE_DIR" "/var/lib/llamastack" }}
-{{- if $root.Values.meshAuth.existingSecret }}
+{{- if include "llamastack.meshAuthSecret" $root }}
 {{- $_ := set $vars "LLS_MESH_AUTH_DIR" "/etc/llamastack/auth" }}
+{{- $_ := set $vars "LLS_MESH_REQUIRE" "true" }}
+{{- if and $root.Values.meshAuth.mtls (eq (toString $c.role) "service") }}
+{{- $_ := set $vars "LLS_MESH_HEALTH_PORT" (toString (include "llamastack.healthPort" .)) }}
+{{- end }}
+{{- end }}
+{{- $_ := set $vars "LLS_AUTH_ENABLED" (toString $root.Values.auth.enabled) }}
+{{- with $root.Values.auth.adminKeySha256 }}
+{{- $_ := set $vars "LLS_ADMIN_KEY_SHA256" . }}
 {{- end }}
 {{- end }}
 {{- if eq $c.role "gateway" }}
@@ -143,19 +151,38 @@ llamastack.io/distribution: {{ . }}
 {{/* gRPC probes on the component's port. ctx: {root, name} */}}
 {{- define "llamastack.grpcProbes" -}}
 {{- $c := include "llamastack.settings" . | fromYaml }}
+{{- $port := include "llamastack.healthPort" . }}
 startupProbe:
   grpc:
-    port: {{ $c.port }}
+    port: {{ $port }}
     service: liveness
   {{- toYaml $c.probes.startup | nindent 2 }}
 livenessProbe:
   grpc:
-    port: {{ $c.port }}
+    port: {{ $port }}
     service: liveness
   {{- toYaml $c.probes.liveness | nindent 2 }}
 readinessProbe:
   grpc:
-    port: {{ $c.port }}
+    port: {{ $port }}
     service: readiness
   {{- toYaml $c.probes.readiness | nindent 2 }}
+{{- end }}
+
+{{/* The mesh credential's Secret ("" when meshAuth is off): the given one, or the chart's. */}}
+{{- define "llamastack.meshAuthSecret" -}}
+{{- if .Values.meshAuth.enabled }}
+{{- .Values.meshAuth.existingSecret | default (printf "%s-mesh-auth" (include "llamastack.fullname" .)) }}
+{{- end }}
+{{- end }}
+
+{{/* Where kubelet probes a component: an mTLS API service answers health checks in plaintext
+on its port + 1000 (services/common/security/mesh.py); others on their port. ctx: {root, name} */}}
+{{- define "llamastack.healthPort" -}}
+{{- $c := index .root.Values.components .name }}
+{{- if and (eq (toString $c.role) "service") (include "llamastack.meshAuthSecret" .root) .root.Values.meshAuth.mtls }}
+{{- add (int $c.port) 1000 }}
+{{- else }}
+{{- $c.port }}
+{{- end }}
 {{- end }}

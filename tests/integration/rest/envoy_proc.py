@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from deploy.envoy import config as envoy_config
+from deploy.envoy.tls import ListenerTls
 
 __all__ = ["EnvoyProcess", "free_port", "validate_config"]
 
@@ -42,12 +43,14 @@ class EnvoyProcess:
         cors: bool | dict = False,
         max_request_bytes: int = 16 << 20,
         descriptor_path: Path | None = None,
+        tls: ListenerTls | None = None,
     ) -> None:
         self.workdir = workdir
         self.name = name
         self.gateway_address = gateway_address
         self.cors = cors
         self.max_request_bytes = max_request_bytes
+        self.tls = tls
         self.descriptor_path = descriptor_path or envoy_config.default_descriptor_path()
         self.config_path = workdir / f"{name}.yaml"
         self.log_path = workdir / f"{name}.log"
@@ -57,7 +60,7 @@ class EnvoyProcess:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def address(self) -> str:
@@ -74,6 +77,7 @@ class EnvoyProcess:
             cors=self.cors,
             max_request_bytes=self.max_request_bytes,
             listen_host="127.0.0.1",
+            tls=self.tls,
         )
 
     def start(self, timeout: float = 30.0, attempts: int = 3) -> EnvoyProcess:
@@ -104,7 +108,7 @@ class EnvoyProcess:
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        with httpx.Client(timeout=1.0) as client:
+        with httpx.Client(timeout=1.0, verify=False) as client:
             while True:
                 if self.popen is not None and self.popen.poll() is not None:
                     tail = self.tail()

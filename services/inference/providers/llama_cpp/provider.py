@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 from llamastack.provider.v1 import provider_pb2
 from services.common import progress
 from services.common.errors import InvalidArgument
+from services.common.model_files import resolve_path
 from services.common.providers import Health
-from services.inference.model_files import resolve_path
 from services.inference.provider import InferenceProviderBase, ModelEntry
 from services.inference.providers.llama_cpp.config import LlamaCppConfig, LlamaCppModelConfig
 from services.inference.providers.llama_cpp.engine import (

@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from llamastack.provider.v1 import provider_pb2
 from services.common import progress
 from services.common.errors import InvalidArgument
+from services.common.model_files import resolve_path
 from services.common.providers import Health
-from services.inference.model_files import resolve_path
 from services.inference.provider import InferenceProviderBase, ModelEntry
 from services.inference.types import (
     EmbeddingsRequest,

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fllamastack/common/v1/tool.proto\x12\x14llamastack.common.v1\x1a\x1cgoogle/protobuf/struct.proto\"\x8b\x01\n\x13ToolParamDefinition\x12\x12\n\nparam_type\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x15\n\x08required\x18\x03 \x01(\x08H\x00\x88\x01\x01\x12\'\n\x07\x64\x65\x66\x61ult\x18\x04 \x01(\x0b\x32\x16.google.protobuf.ValueB\x0b\n\t_required\"\x8f\x02\n\x0eToolDefinition\x12\x11\n\ttool_name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12H\n\nparameters\x18\x03 \x03(\x0b\x32\x34.llamastack.common.v1.ToolDefinition.ParametersEntry\x12-\n\x0cinput_schema\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x1a\\\n\x0fParametersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x38\n\x05value\x18\x02 \x01(\x0b\x32).llamastack.common.v1.ToolParamDefinition:\x02\x38\x01\"\x97\x01\n\rToolParameter\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x16\n\x0eparameter_type\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x15\n\x08required\x18\x04 \x01(\x08H\x00\x88\x01\x01\x12\'\n\x07\x64\x65\x66\x61ult\x18\x05 \x01(\x0b\x32\x16.google.protobuf.ValueB\x0b\n\t_required\"\x90\x01\n\x07ToolDef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x37\n\nparameters\x18\x03 \x03(\x0b\x32#.llamastack.common.v1.ToolParameter\x12)\n\x08metadata\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xe8\x01\n\nToolConfig\x12\x35\n\x0btool_choice\x18\x01 \x01(\x0e\x32 .llamastack.common.v1.ToolChoice\x12\x11\n\ttool_name\x18\x02 \x01(\t\x12\x42\n\x12tool_prompt_format\x18\x03 \x01(\x0e\x32&.llamastack.common.v1.ToolPromptFormat\x12L\n\x17system_message_behavior\x18\x04 \x01(\x0e\x32+.llamastack.common.v1.SystemMessageBehavior*o\n\nToolChoice\x12\x1b\n\x17TOOL_CHOICE_UNSPECIFIED\x10\x00\x12\x14\n\x10TOOL_CHOICE_AUTO\x10\x01\x12\x18\n\x14TOOL_CHOICE_REQUIRED\x10\x02\x12\x14\n\x10TOOL_CHOICE_NONE\x10\x03*\x9c\x01\n\x10ToolPromptFormat\x12\"\n\x1eTOOL_PROMPT_FORMAT_UNSPECIFIED\x10\x00\x12\x1b\n\x17TOOL_PROMPT_FORMAT_JSON\x10\x01\x12#\n\x1fTOOL_PROMPT_FORMAT_FUNCTION_TAG\x10\x02\x12\"\n\x1eTOOL_PROMPT_FORMAT_PYTHON_LIST\x10\x03*\x89\x01\n\x15SystemMessageBehavior\x12\'\n#SYSTEM_MESSAGE_BEHAVIOR_UNSPECIFIED\x10\x00\x12\"\n\x1eSYSTEM_MESSAGE_BEHAVIOR_APPEND\x10\x01\x12#\n\x1fSYSTEM_MESSAGE_BEHAVIOR_REPLACE\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fllamastack/common/v1/tool.proto\x12\x14llamastack.common.v1\x1a\x1cgoogle/protobuf/struct.proto\"\x8b\x01\n\x13ToolParamDefinition\x12\x12\n\nparam_type\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x15\n\x08required\x18\x03 \x01(\x08H\x00\x88\x01\x01\x12\'\n\x07\x64\x65\x66\x61ult\x18\x04 \x01(\x0b\x32\x16.google.protobuf.ValueB\x0b\n\t_required\"\x8f\x02\n\x0eToolDefinition\x12\x11\n\ttool_name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12H\n\nparameters\x18\x03 \x03(\x0b\x32\x34.llamastack.common.v1.ToolDefinition.ParametersEntry\x12-\n\x0cinput_schema\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x1a\\\n\x0fParametersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x38\n\x05value\x18\x02 \x01(\x0b\x32).llamastack.common.v1.ToolParamDefinition:\x02\x38\x01\"\x97\x01\n\rToolParameter\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x16\n\x0eparameter_type\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x15\n\x08required\x18\x04 \x01(\x08H\x00\x88\x01\x01\x12\'\n\x07\x64\x65\x66\x61ult\x18\x05 \x01(\x0b\x32\x16.google.protobuf.ValueB\x0b\n\t_required\"\xbf\x01\n\x07ToolDef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x37\n\nparameters\x18\x03 \x03(\x0b\x32#.llamastack.common.v1.ToolParameter\x12)\n\x08metadata\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12-\n\x0cinput_schema\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xe8\x01\n\nToolConfig\x12\x35\n\x0btool_choice\x18\x01 \x01(\x0e\x32 .llamastack.common.v1.ToolChoice\x12\x11\n\ttool_name\x18\x02 \x01(\t\x12\x42\n\x12tool_prompt_format\x18\x03 \x01(\x0e\x32&.llamastack.common.v1.ToolPromptFormat\x12L\n\x17system_message_behavior\x18\x04 \x01(\x0e\x32+.llamastack.common.v1.SystemMessageBehavior*o\n\nToolChoice\x12\x1b\n\x17TOOL_CHOICE_UNSPECIFIED\x10\x00\x12\x14\n\x10TOOL_CHOICE_AUTO\x10\x01\x12\x18\n\x14TOOL_CHOICE_REQUIRED\x10\x02\x12\x14\n\x10TOOL_CHOICE_NONE\x10\x03*\x9c\x01\n\x10ToolPromptFormat\x12\"\n\x1eTOOL_PROMPT_FORMAT_UNSPECIFIED\x10\x00\x12\x1b\n\x17TOOL_PROMPT_FORMAT_JSON\x10\x01\x12#\n\x1fTOOL_PROMPT_FORMAT_FUNCTION_TAG\x10\x02\x12\"\n\x1eTOOL_PROMPT_FORMAT_PYTHON_LIST\x10\x03*\x89\x01\n\x15SystemMessageBehavior\x12\'\n#SYSTEM_MESSAGE_BEHAVIOR_UNSPECIFIED\x10\x00\x12\"\n\x1eSYSTEM_MESSAGE_BEHAVIOR_APPEND\x10\x01\x12#\n\x1fSYSTEM_MESSAGE_BEHAVIOR_REPLACE\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,12 +34,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_TOOLDEFINITION_PARAMETERSENTRY']._loaded_options = None
   _globals['_TOOLDEFINITION_PARAMETERSENTRY']._serialized_options = b'8\001'
-  _globals['_TOOLCHOICE']._serialized_start=1039
-  _globals['_TOOLCHOICE']._serialized_end=1150
-  _globals['_TOOLPROMPTFORMAT']._serialized_start=1153
-  _globals['_TOOLPROMPTFORMAT']._serialized_end=1309
-  _globals['_SYSTEMMESSAGEBEHAVIOR']._serialized_start=1312
-  _globals['_SYSTEMMESSAGEBEHAVIOR']._serialized_end=1449
+  _globals['_TOOLCHOICE']._serialized_start=1086
+  _globals['_TOOLCHOICE']._serialized_end=1197
+  _globals['_TOOLPROMPTFORMAT']._serialized_start=1200
+  _globals['_TOOLPROMPTFORMAT']._serialized_end=1356
+  _globals['_SYSTEMMESSAGEBEHAVIOR']._serialized_start=1359
+  _globals['_SYSTEMMESSAGEBEHAVIOR']._serialized_end=1496
   _globals['_TOOLPARAMDEFINITION']._serialized_start=88
   _globals['_TOOLPARAMDEFINITION']._serialized_end=227
   _globals['_TOOLDEFINITION']._serialized_start=230
@@ -49,7 +49,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TOOLPARAMETER']._serialized_start=504
   _globals['_TOOLPARAMETER']._serialized_end=655
   _globals['_TOOLDEF']._serialized_start=658
-  _globals['_TOOLDEF']._serialized_end=802
-  _globals['_TOOLCONFIG']._serialized_start=805
-  _globals['_TOOLCONFIG']._serialized_end=1037
+  _globals['_TOOLDEF']._serialized_end=849
+  _globals['_TOOLCONFIG']._serialized_start=852
+  _globals['_TOOLCONFIG']._serialized_end=1084
 # @@protoc_insertion_point(module_scope)

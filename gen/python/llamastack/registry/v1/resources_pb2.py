@@ -29,17 +29,17 @@ from llamastack.common.v1 import scoring_pb2 as llamastack_dot_common_dot_v1_dot
 from llamastack.common.v1 import tool_pb2 as llamastack_dot_common_dot_v1_dot_tool__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&llamastack/registry/v1/resources.proto\x12\x16llamastack.registry.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\"llamastack/common/v1/content.proto\x1a#llamastack/common/v1/resource.proto\x1a\"llamastack/common/v1/scoring.proto\x1a\x1fllamastack/common/v1/tool.proto\"\x9b\x02\n\x05Model\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12\x35\n\nmodel_type\x18\x05 \x01(\x0e\x32!.llamastack.registry.v1.ModelType\x12)\n\x08metadata\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\n\n\x02id\x18\x07 \x01(\t\x12\x0e\n\x06object\x18\x08 \x01(\t\x12\x0f\n\x07\x63reated\x18\t \x01(\r\x12\x10\n\x08owned_by\x18\n \x01(\t\"\xa4\x01\n\x06Shield\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12\'\n\x06params\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xd6\x01\n\tToolGroup\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12/\n\x0cmcp_endpoint\x18\x05 \x01(\x0b\x32\x19.llamastack.common.v1.Url\x12%\n\x04\x61rgs\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x88\x02\n\x04Tool\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12\x14\n\x0ctoolgroup_id\x18\x05 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\x12\x37\n\nparameters\x18\x07 \x03(\x0b\x32#.llamastack.common.v1.ToolParameter\x12)\n\x08metadata\x18\x08 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x1c\n\rUriDataSource\x12\x0b\n\x03uri\x18\x01 \x01(\t\"7\n\x0eRowsDataSource\x12%\n\x04rows\x18\x01 \x03(\x0b\x32\x17.google.protobuf.Struct\"\x84\x01\n\nDataSource\x12\x34\n\x03uri\x18\x01 \x01(\x0b\x32%.llamastack.registry.v1.UriDataSourceH\x00\x12\x36\n\x04rows\x18\x02 \x01(\x0b\x32&.llamastack.registry.v1.RowsDataSourceH\x00\x42\x08\n\x06source\"\x94\x02\n\x07\x44\x61taset\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12\x37\n\x07purpose\x18\x05 \x01(\x0e\x32&.llamastack.registry.v1.DatasetPurpose\x12\x32\n\x06source\x18\x06 \x01(\x0b\x32\".llamastack.registry.v1.DataSource\x12)\n\x08metadata\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xcb\x01\n\x08VectorDb\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12\x17\n\x0f\x65mbedding_model\x18\x05 \x01(\t\x12\x1b\n\x13\x65mbedding_dimension\x18\x06 \x01(\x05\x12\x16\n\x0evector_db_name\x18\x07 \x01(\t\"\xb1\x02\n\x0fScoringFunction\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12)\n\x08metadata\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x34\n\x0breturn_type\x18\x07 \x01(\x0e\x32\x1f.llamastack.common.v1.ParamType\x12\x35\n\x06params\x18\x08 \x01(\x0b\x32%.llamastack.common.v1.ScoringFnParams\"\xd8\x01\n\tBenchmark\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12\x12\n\ndataset_id\x18\x05 \x01(\t\x12\x19\n\x11scoring_functions\x18\x06 \x03(\t\x12)\n\x08metadata\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct*U\n\tModelType\x12\x1a\n\x16MODEL_TYPE_UNSPECIFIED\x10\x00\x12\x12\n\x0eMODEL_TYPE_LLM\x10\x01\x12\x18\n\x14MODEL_TYPE_EMBEDDING\x10\x02*\xb1\x01\n\x0e\x44\x61tasetPurpose\x12\x1f\n\x1b\x44\x41TASET_PURPOSE_UNSPECIFIED\x10\x00\x12*\n&DATASET_PURPOSE_POST_TRAINING_MESSAGES\x10\x01\x12(\n$DATASET_PURPOSE_EVAL_QUESTION_ANSWER\x10\x02\x12(\n$DATASET_PURPOSE_EVAL_MESSAGES_ANSWER\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&llamastack/registry/v1/resources.proto\x12\x16llamastack.registry.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\"llamastack/common/v1/content.proto\x1a#llamastack/common/v1/resource.proto\x1a\"llamastack/common/v1/scoring.proto\x1a\x1fllamastack/common/v1/tool.proto\"\x9b\x02\n\x05Model\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12\x35\n\nmodel_type\x18\x05 \x01(\x0e\x32!.llamastack.registry.v1.ModelType\x12)\n\x08metadata\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\n\n\x02id\x18\x07 \x01(\t\x12\x0e\n\x06object\x18\x08 \x01(\t\x12\x0f\n\x07\x63reated\x18\t \x01(\r\x12\x10\n\x08owned_by\x18\n \x01(\t\"\xa4\x01\n\x06Shield\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12\'\n\x06params\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xd6\x01\n\tToolGroup\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12/\n\x0cmcp_endpoint\x18\x05 \x01(\x0b\x32\x19.llamastack.common.v1.Url\x12%\n\x04\x61rgs\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xb7\x02\n\x04Tool\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12\x14\n\x0ctoolgroup_id\x18\x05 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\x12\x37\n\nparameters\x18\x07 \x03(\x0b\x32#.llamastack.common.v1.ToolParameter\x12)\n\x08metadata\x18\x08 \x01(\x0b\x32\x17.google.protobuf.Struct\x12-\n\x0cinput_schema\x18\t \x01(\x0b\x32\x17.google.protobuf.Struct\"\x1c\n\rUriDataSource\x12\x0b\n\x03uri\x18\x01 \x01(\t\"7\n\x0eRowsDataSource\x12%\n\x04rows\x18\x01 \x03(\x0b\x32\x17.google.protobuf.Struct\"\x84\x01\n\nDataSource\x12\x34\n\x03uri\x18\x01 \x01(\x0b\x32%.llamastack.registry.v1.UriDataSourceH\x00\x12\x36\n\x04rows\x18\x02 \x01(\x0b\x32&.llamastack.registry.v1.RowsDataSourceH\x00\x42\x08\n\x06source\"\x94\x02\n\x07\x44\x61taset\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12\x37\n\x07purpose\x18\x05 \x01(\x0e\x32&.llamastack.registry.v1.DatasetPurpose\x12\x32\n\x06source\x18\x06 \x01(\x0b\x32\".llamastack.registry.v1.DataSource\x12)\n\x08metadata\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xcb\x01\n\x08VectorDb\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12\x17\n\x0f\x65mbedding_model\x18\x05 \x01(\t\x12\x1b\n\x13\x65mbedding_dimension\x18\x06 \x01(\x05\x12\x16\n\x0evector_db_name\x18\x07 \x01(\t\"\xb1\x02\n\x0fScoringFunction\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12)\n\x08metadata\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x34\n\x0breturn_type\x18\x07 \x01(\x0e\x32\x1f.llamastack.common.v1.ParamType\x12\x35\n\x06params\x18\x08 \x01(\x0b\x32%.llamastack.common.v1.ScoringFnParams\"\xd8\x01\n\tBenchmark\x12\x12\n\nidentifier\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\x1c\n\x14provider_resource_id\x18\x03 \x01(\t\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\x12\x12\n\ndataset_id\x18\x05 \x01(\t\x12\x19\n\x11scoring_functions\x18\x06 \x03(\t\x12)\n\x08metadata\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct*U\n\tModelType\x12\x1a\n\x16MODEL_TYPE_UNSPECIFIED\x10\x00\x12\x12\n\x0eMODEL_TYPE_LLM\x10\x01\x12\x18\n\x14MODEL_TYPE_EMBEDDING\x10\x02*\xb1\x01\n\x0e\x44\x61tasetPurpose\x12\x1f\n\x1b\x44\x41TASET_PURPOSE_UNSPECIFIED\x10\x00\x12*\n&DATASET_PURPOSE_POST_TRAINING_MESSAGES\x10\x01\x12(\n$DATASET_PURPOSE_EVAL_QUESTION_ANSWER\x10\x02\x12(\n$DATASET_PURPOSE_EVAL_MESSAGES_ANSWER\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llamastack.registry.v1.resources_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_MODELTYPE']._serialized_start=2409
-  _globals['_MODELTYPE']._serialized_end=2494
-  _globals['_DATASETPURPOSE']._serialized_start=2497
-  _globals['_DATASETPURPOSE']._serialized_end=2674
+  _globals['_MODELTYPE']._serialized_start=2456
+  _globals['_MODELTYPE']._serialized_end=2541
+  _globals['_DATASETPURPOSE']._serialized_start=2544
+  _globals['_DATASETPURPOSE']._serialized_end=2721
   _globals['_MODEL']._serialized_start=239
   _globals['_MODEL']._serialized_end=522
   _globals['_SHIELD']._serialized_start=525
@@ -47,19 +47,19 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TOOLGROUP']._serialized_start=692
   _globals['_TOOLGROUP']._serialized_end=906
   _globals['_TOOL']._serialized_start=909
-  _globals['_TOOL']._serialized_end=1173
-  _globals['_URIDATASOURCE']._serialized_start=1175
-  _globals['_URIDATASOURCE']._serialized_end=1203
-  _globals['_ROWSDATASOURCE']._serialized_start=1205
-  _globals['_ROWSDATASOURCE']._serialized_end=1260
-  _globals['_DATASOURCE']._serialized_start=1263
-  _globals['_DATASOURCE']._serialized_end=1395
-  _globals['_DATASET']._serialized_start=1398
-  _globals['_DATASET']._serialized_end=1674
-  _globals['_VECTORDB']._serialized_start=1677
-  _globals['_VECTORDB']._serialized_end=1880
-  _globals['_SCORINGFUNCTION']._serialized_start=1883
-  _globals['_SCORINGFUNCTION']._serialized_end=2188
-  _globals['_BENCHMARK']._serialized_start=2191
-  _globals['_BENCHMARK']._serialized_end=2407
+  _globals['_TOOL']._serialized_end=1220
+  _globals['_URIDATASOURCE']._serialized_start=1222
+  _globals['_URIDATASOURCE']._serialized_end=1250
+  _globals['_ROWSDATASOURCE']._serialized_start=1252
+  _globals['_ROWSDATASOURCE']._serialized_end=1307
+  _globals['_DATASOURCE']._serialized_start=1310
+  _globals['_DATASOURCE']._serialized_end=1442
+  _globals['_DATASET']._serialized_start=1445
+  _globals['_DATASET']._serialized_end=1721
+  _globals['_VECTORDB']._serialized_start=1724
+  _globals['_VECTORDB']._serialized_end=1927
+  _globals['_SCORINGFUNCTION']._serialized_start=1930
+  _globals['_SCORINGFUNCTION']._serialized_end=2235
+  _globals['_BENCHMARK']._serialized_start=2238
+  _globals['_BENCHMARK']._serialized_end=2454
 # @@protoc_insertion_point(module_scope)

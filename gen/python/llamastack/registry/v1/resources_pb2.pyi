@@ -87,7 +87,7 @@ class ToolGroup(_message.Message):
     def __init__(self, identifier: _Optional[str] = ..., provider_id: _Optional[str] = ..., provider_resource_id: _Optional[str] = ..., owner: _Optional[_Union[_resource_pb2.Owner, _Mapping]] = ..., mcp_endpoint: _Optional[_Union[_content_pb2.Url, _Mapping]] = ..., args: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class Tool(_message.Message):
-    __slots__ = ("identifier", "provider_id", "provider_resource_id", "owner", "toolgroup_id", "description", "parameters", "metadata")
+    __slots__ = ("identifier", "provider_id", "provider_resource_id", "owner", "toolgroup_id", "description", "parameters", "metadata", "input_schema")
     IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_ID_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -96,6 +96,7 @@ class Tool(_message.Message):
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     PARAMETERS_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
+    INPUT_SCHEMA_FIELD_NUMBER: _ClassVar[int]
     identifier: str
     provider_id: str
     provider_resource_id: str
@@ -104,7 +105,8 @@ class Tool(_message.Message):
     description: str
     parameters: _containers.RepeatedCompositeFieldContainer[_tool_pb2.ToolParameter]
     metadata: _struct_pb2.Struct
-    def __init__(self, identifier: _Optional[str] = ..., provider_id: _Optional[str] = ..., provider_resource_id: _Optional[str] = ..., owner: _Optional[_Union[_resource_pb2.Owner, _Mapping]] = ..., toolgroup_id: _Optional[str] = ..., description: _Optional[str] = ..., parameters: _Optional[_Iterable[_Union[_tool_pb2.ToolParameter, _Mapping]]] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    input_schema: _struct_pb2.Struct
+    def __init__(self, identifier: _Optional[str] = ..., provider_id: _Optional[str] = ..., provider_resource_id: _Optional[str] = ..., owner: _Optional[_Union[_resource_pb2.Owner, _Mapping]] = ..., toolgroup_id: _Optional[str] = ..., description: _Optional[str] = ..., parameters: _Optional[_Iterable[_Union[_tool_pb2.ToolParameter, _Mapping]]] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., input_schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class UriDataSource(_message.Message):
     __slots__ = ("uri",)

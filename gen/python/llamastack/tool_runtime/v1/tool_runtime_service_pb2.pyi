@@ -54,20 +54,60 @@ class InvokeToolResponse(_message.Message):
     def __init__(self, content: _Optional[_Iterable[_Union[_content_pb2.ContentItem, _Mapping]]] = ..., error_message: _Optional[str] = ..., error_code: _Optional[int] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class InsertRagDocumentsRequest(_message.Message):
-    __slots__ = ("documents", "vector_db_id", "chunk_size_in_tokens")
+    __slots__ = ("documents", "vector_db_id", "chunk_size_in_tokens", "chunk_overlap_in_tokens")
     DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
     VECTOR_DB_ID_FIELD_NUMBER: _ClassVar[int]
     CHUNK_SIZE_IN_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_OVERLAP_IN_TOKENS_FIELD_NUMBER: _ClassVar[int]
     documents: _containers.RepeatedCompositeFieldContainer[_tool_runtime_pb2.RagDocument]
     vector_db_id: str
     chunk_size_in_tokens: int
-    def __init__(self, documents: _Optional[_Iterable[_Union[_tool_runtime_pb2.RagDocument, _Mapping]]] = ..., vector_db_id: _Optional[str] = ..., chunk_size_in_tokens: _Optional[int] = ...) -> None: ...
+    chunk_overlap_in_tokens: int
+    def __init__(self, documents: _Optional[_Iterable[_Union[_tool_runtime_pb2.RagDocument, _Mapping]]] = ..., vector_db_id: _Optional[str] = ..., chunk_size_in_tokens: _Optional[int] = ..., chunk_overlap_in_tokens: _Optional[int] = ...) -> None: ...
 
 class InsertRagDocumentsResponse(_message.Message):
-    __slots__ = ("chunk_count",)
+    __slots__ = ("chunk_count", "document_count", "chunk_size_in_tokens", "chunk_overlap_in_tokens")
     CHUNK_COUNT_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_SIZE_IN_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_OVERLAP_IN_TOKENS_FIELD_NUMBER: _ClassVar[int]
     chunk_count: int
-    def __init__(self, chunk_count: _Optional[int] = ...) -> None: ...
+    document_count: int
+    chunk_size_in_tokens: int
+    chunk_overlap_in_tokens: int
+    def __init__(self, chunk_count: _Optional[int] = ..., document_count: _Optional[int] = ..., chunk_size_in_tokens: _Optional[int] = ..., chunk_overlap_in_tokens: _Optional[int] = ...) -> None: ...
+
+class StreamInsertRagDocumentsRequest(_message.Message):
+    __slots__ = ("documents", "vector_db_id", "chunk_size_in_tokens", "chunk_overlap_in_tokens")
+    DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
+    VECTOR_DB_ID_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_SIZE_IN_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_OVERLAP_IN_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    documents: _containers.RepeatedCompositeFieldContainer[_tool_runtime_pb2.RagDocument]
+    vector_db_id: str
+    chunk_size_in_tokens: int
+    chunk_overlap_in_tokens: int
+    def __init__(self, documents: _Optional[_Iterable[_Union[_tool_runtime_pb2.RagDocument, _Mapping]]] = ..., vector_db_id: _Optional[str] = ..., chunk_size_in_tokens: _Optional[int] = ..., chunk_overlap_in_tokens: _Optional[int] = ...) -> None: ...
+
+class RagInsertProgress(_message.Message):
+    __slots__ = ("documents_total", "documents_read", "chunks_total", "chunks_stored")
+    DOCUMENTS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENTS_READ_FIELD_NUMBER: _ClassVar[int]
+    CHUNKS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    CHUNKS_STORED_FIELD_NUMBER: _ClassVar[int]
+    documents_total: int
+    documents_read: int
+    chunks_total: int
+    chunks_stored: int
+    def __init__(self, documents_total: _Optional[int] = ..., documents_read: _Optional[int] = ..., chunks_total: _Optional[int] = ..., chunks_stored: _Optional[int] = ...) -> None: ...
+
+class StreamInsertRagDocumentsResponse(_message.Message):
+    __slots__ = ("progress", "done")
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    progress: RagInsertProgress
+    done: InsertRagDocumentsResponse
+    def __init__(self, progress: _Optional[_Union[RagInsertProgress, _Mapping]] = ..., done: _Optional[_Union[InsertRagDocumentsResponse, _Mapping]] = ...) -> None: ...
 
 class QueryRagContextRequest(_message.Message):
     __slots__ = ("content", "vector_db_ids", "query_config")

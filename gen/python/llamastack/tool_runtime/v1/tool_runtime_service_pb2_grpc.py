@@ -50,6 +50,11 @@ class ToolRuntimeServiceStub:
                 request_serializer=llamastack_dot_tool__runtime_dot_v1_dot_tool__runtime__service__pb2.InsertRagDocumentsRequest.SerializeToString,
                 response_deserializer=llamastack_dot_tool__runtime_dot_v1_dot_tool__runtime__service__pb2.InsertRagDocumentsResponse.FromString,
                 _registered_method=True)
+        self.StreamInsertRagDocuments = channel.unary_stream(
+                '/llamastack.tool_runtime.v1.ToolRuntimeService/StreamInsertRagDocuments',
+                request_serializer=llamastack_dot_tool__runtime_dot_v1_dot_tool__runtime__service__pb2.StreamInsertRagDocumentsRequest.SerializeToString,
+                response_deserializer=llamastack_dot_tool__runtime_dot_v1_dot_tool__runtime__service__pb2.StreamInsertRagDocumentsResponse.FromString,
+                _registered_method=True)
         self.QueryRagContext = channel.unary_unary(
                 '/llamastack.tool_runtime.v1.ToolRuntimeService/QueryRagContext',
                 request_serializer=llamastack_dot_tool__runtime_dot_v1_dot_tool__runtime__service__pb2.QueryRagContextRequest.SerializeToString,
@@ -77,7 +82,17 @@ class ToolRuntimeServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def InsertRagDocuments(self, request, context):
-        """Chunks, embeds and stores documents in a vector database (RAG tool).
+        """Chunks, embeds and stores documents in a vector database (RAG tool). A re-inserted
+        document replaces its earlier chunks. Errors: NOT_FOUND (vector DB), INVALID_ARGUMENT
+        (unreadable document, URL scheme not allowed).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StreamInsertRagDocuments(self, request, context):
+        """InsertRagDocuments with progress: progress events while documents are read, chunked and
+        stored, then one `done` event with the result.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -107,6 +122,11 @@ def add_ToolRuntimeServiceServicer_to_server(servicer, server):
                     servicer.InsertRagDocuments,
                     request_deserializer=llamastack_dot_tool__runtime_dot_v1_dot_tool__runtime__service__pb2.InsertRagDocumentsRequest.FromString,
                     response_serializer=llamastack_dot_tool__runtime_dot_v1_dot_tool__runtime__service__pb2.InsertRagDocumentsResponse.SerializeToString,
+            ),
+            'StreamInsertRagDocuments': grpc.unary_stream_rpc_method_handler(
+                    servicer.StreamInsertRagDocuments,
+                    request_deserializer=llamastack_dot_tool__runtime_dot_v1_dot_tool__runtime__service__pb2.StreamInsertRagDocumentsRequest.FromString,
+                    response_serializer=llamastack_dot_tool__runtime_dot_v1_dot_tool__runtime__service__pb2.StreamInsertRagDocumentsResponse.SerializeToString,
             ),
             'QueryRagContext': grpc.unary_unary_rpc_method_handler(
                     servicer.QueryRagContext,
@@ -196,6 +216,33 @@ class ToolRuntimeService:
             '/llamastack.tool_runtime.v1.ToolRuntimeService/InsertRagDocuments',
             llamastack_dot_tool__runtime_dot_v1_dot_tool__runtime__service__pb2.InsertRagDocumentsRequest.SerializeToString,
             llamastack_dot_tool__runtime_dot_v1_dot_tool__runtime__service__pb2.InsertRagDocumentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamInsertRagDocuments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/llamastack.tool_runtime.v1.ToolRuntimeService/StreamInsertRagDocuments',
+            llamastack_dot_tool__runtime_dot_v1_dot_tool__runtime__service__pb2.StreamInsertRagDocumentsRequest.SerializeToString,
+            llamastack_dot_tool__runtime_dot_v1_dot_tool__runtime__service__pb2.StreamInsertRagDocumentsResponse.FromString,
             options,
             channel_credentials,
             insecure,

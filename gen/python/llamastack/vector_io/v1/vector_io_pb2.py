@@ -27,15 +27,19 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from llamastack.common.v1 import content_pb2 as llamastack_dot_common_dot_v1_dot_content__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'llamastack/vector_io/v1/vector_io.proto\x12\x17llamastack.vector_io.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"llamastack/common/v1/content.proto\"\xe0\x02\n\rChunkMetadata\x12\x10\n\x08\x63hunk_id\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x35\n\x11\x63reated_timestamp\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x35\n\x11updated_timestamp\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x63hunk_window\x18\x06 \x01(\t\x12\x17\n\x0f\x63hunk_tokenizer\x18\x07 \x01(\t\x12\x1d\n\x15\x63hunk_embedding_model\x18\x08 \x01(\t\x12!\n\x19\x63hunk_embedding_dimension\x18\t \x01(\x05\x12\x1b\n\x13\x63ontent_token_count\x18\n \x01(\x05\x12\x1c\n\x14metadata_token_count\x18\x0b \x01(\x05\"\xcb\x01\n\x05\x43hunk\x12\x32\n\x07\x63ontent\x18\x01 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\x12)\n\x08metadata\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x11\n\tembedding\x18\x03 \x03(\x02\x12\x10\n\x08\x63hunk_id\x18\x04 \x01(\t\x12>\n\x0e\x63hunk_metadata\x18\x05 \x01(\x0b\x32&.llamastack.vector_io.v1.ChunkMetadata\"9\n\tRrfRanker\x12\x1a\n\rimpact_factor\x18\x01 \x01(\x01H\x00\x88\x01\x01\x42\x10\n\x0e_impact_factor\".\n\x0eWeightedRanker\x12\x12\n\x05\x61lpha\x18\x01 \x01(\x01H\x00\x88\x01\x01\x42\x08\n\x06_alpha\"\x82\x01\n\x06Ranker\x12\x31\n\x03rrf\x18\x01 \x01(\x0b\x32\".llamastack.vector_io.v1.RrfRankerH\x00\x12;\n\x08weighted\x18\x02 \x01(\x0b\x32\'.llamastack.vector_io.v1.WeightedRankerH\x00\x42\x08\n\x06ranker\"\x9e\x01\n\x0bQueryParams\x12\x12\n\nmax_chunks\x18\x01 \x01(\x05\x12\x31\n\x04mode\x18\x02 \x01(\x0e\x32#.llamastack.vector_io.v1.SearchMode\x12\x17\n\x0fscore_threshold\x18\x03 \x01(\x01\x12/\n\x06ranker\x18\x04 \x01(\x0b\x32\x1f.llamastack.vector_io.v1.Ranker*r\n\nSearchMode\x12\x1b\n\x17SEARCH_MODE_UNSPECIFIED\x10\x00\x12\x16\n\x12SEARCH_MODE_VECTOR\x10\x01\x12\x17\n\x13SEARCH_MODE_KEYWORD\x10\x02\x12\x16\n\x12SEARCH_MODE_HYBRID\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'llamastack/vector_io/v1/vector_io.proto\x12\x17llamastack.vector_io.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"llamastack/common/v1/content.proto\"\xe0\x02\n\rChunkMetadata\x12\x10\n\x08\x63hunk_id\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x35\n\x11\x63reated_timestamp\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x35\n\x11updated_timestamp\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x63hunk_window\x18\x06 \x01(\t\x12\x17\n\x0f\x63hunk_tokenizer\x18\x07 \x01(\t\x12\x1d\n\x15\x63hunk_embedding_model\x18\x08 \x01(\t\x12!\n\x19\x63hunk_embedding_dimension\x18\t \x01(\x05\x12\x1b\n\x13\x63ontent_token_count\x18\n \x01(\x05\x12\x1c\n\x14metadata_token_count\x18\x0b \x01(\x05\"\xcb\x01\n\x05\x43hunk\x12\x32\n\x07\x63ontent\x18\x01 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\x12)\n\x08metadata\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x11\n\tembedding\x18\x03 \x03(\x02\x12\x10\n\x08\x63hunk_id\x18\x04 \x01(\t\x12>\n\x0e\x63hunk_metadata\x18\x05 \x01(\x0b\x32&.llamastack.vector_io.v1.ChunkMetadata\"9\n\tRrfRanker\x12\x1a\n\rimpact_factor\x18\x01 \x01(\x01H\x00\x88\x01\x01\x42\x10\n\x0e_impact_factor\".\n\x0eWeightedRanker\x12\x12\n\x05\x61lpha\x18\x01 \x01(\x01H\x00\x88\x01\x01\x42\x08\n\x06_alpha\"\x82\x01\n\x06Ranker\x12\x31\n\x03rrf\x18\x01 \x01(\x0b\x32\".llamastack.vector_io.v1.RrfRankerH\x00\x12;\n\x08weighted\x18\x02 \x01(\x0b\x32\'.llamastack.vector_io.v1.WeightedRankerH\x00\x42\x08\n\x06ranker\"{\n\x10\x43omparisonFilter\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x33\n\x02op\x18\x02 \x01(\x0e\x32\'.llamastack.vector_io.v1.FilterOperator\x12%\n\x05value\x18\x03 \x01(\x0b\x32\x16.google.protobuf.Value\"\x81\x01\n\x0e\x43ompoundFilter\x12\x35\n\x02op\x18\x01 \x01(\x0e\x32).llamastack.vector_io.v1.CompoundOperator\x12\x38\n\x07\x66ilters\x18\x02 \x03(\x0b\x32\'.llamastack.vector_io.v1.MetadataFilter\"\x98\x01\n\x0eMetadataFilter\x12?\n\ncomparison\x18\x01 \x01(\x0b\x32).llamastack.vector_io.v1.ComparisonFilterH\x00\x12;\n\x08\x63ompound\x18\x02 \x01(\x0b\x32\'.llamastack.vector_io.v1.CompoundFilterH\x00\x42\x08\n\x06\x66ilter\"\xd7\x01\n\x0bQueryParams\x12\x12\n\nmax_chunks\x18\x01 \x01(\x05\x12\x31\n\x04mode\x18\x02 \x01(\x0e\x32#.llamastack.vector_io.v1.SearchMode\x12\x17\n\x0fscore_threshold\x18\x03 \x01(\x01\x12/\n\x06ranker\x18\x04 \x01(\x0b\x32\x1f.llamastack.vector_io.v1.Ranker\x12\x37\n\x06\x66ilter\x18\x05 \x01(\x0b\x32\'.llamastack.vector_io.v1.MetadataFilter*r\n\nSearchMode\x12\x1b\n\x17SEARCH_MODE_UNSPECIFIED\x10\x00\x12\x16\n\x12SEARCH_MODE_VECTOR\x10\x01\x12\x17\n\x13SEARCH_MODE_KEYWORD\x10\x02\x12\x16\n\x12SEARCH_MODE_HYBRID\x10\x03*\xf4\x01\n\x0e\x46ilterOperator\x12\x1f\n\x1b\x46ILTER_OPERATOR_UNSPECIFIED\x10\x00\x12\x16\n\x12\x46ILTER_OPERATOR_EQ\x10\x01\x12\x16\n\x12\x46ILTER_OPERATOR_NE\x10\x02\x12\x16\n\x12\x46ILTER_OPERATOR_GT\x10\x03\x12\x17\n\x13\x46ILTER_OPERATOR_GTE\x10\x04\x12\x16\n\x12\x46ILTER_OPERATOR_LT\x10\x05\x12\x17\n\x13\x46ILTER_OPERATOR_LTE\x10\x06\x12\x16\n\x12\x46ILTER_OPERATOR_IN\x10\x07\x12\x17\n\x13\x46ILTER_OPERATOR_NIN\x10\x08*j\n\x10\x43ompoundOperator\x12!\n\x1d\x43OMPOUND_OPERATOR_UNSPECIFIED\x10\x00\x12\x19\n\x15\x43OMPOUND_OPERATOR_AND\x10\x01\x12\x18\n\x14\x43OMPOUND_OPERATOR_OR\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llamastack.vector_io.v1.vector_io_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SEARCHMODE']._serialized_start=1129
-  _globals['_SEARCHMODE']._serialized_end=1243
+  _globals['_SEARCHMODE']._serialized_start=1598
+  _globals['_SEARCHMODE']._serialized_end=1712
+  _globals['_FILTEROPERATOR']._serialized_start=1715
+  _globals['_FILTEROPERATOR']._serialized_end=1959
+  _globals['_COMPOUNDOPERATOR']._serialized_start=1961
+  _globals['_COMPOUNDOPERATOR']._serialized_end=2067
   _globals['_CHUNKMETADATA']._serialized_start=168
   _globals['_CHUNKMETADATA']._serialized_end=520
   _globals['_CHUNK']._serialized_start=523
@@ -46,6 +50,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_WEIGHTEDRANKER']._serialized_end=833
   _globals['_RANKER']._serialized_start=836
   _globals['_RANKER']._serialized_end=966
-  _globals['_QUERYPARAMS']._serialized_start=969
-  _globals['_QUERYPARAMS']._serialized_end=1127
+  _globals['_COMPARISONFILTER']._serialized_start=968
+  _globals['_COMPARISONFILTER']._serialized_end=1091
+  _globals['_COMPOUNDFILTER']._serialized_start=1094
+  _globals['_COMPOUNDFILTER']._serialized_end=1223
+  _globals['_METADATAFILTER']._serialized_start=1226
+  _globals['_METADATAFILTER']._serialized_end=1378
+  _globals['_QUERYPARAMS']._serialized_start=1381
+  _globals['_QUERYPARAMS']._serialized_end=1596
 # @@protoc_insertion_point(module_scope)

@@ -18,10 +18,40 @@ class SearchMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SEARCH_MODE_VECTOR: _ClassVar[SearchMode]
     SEARCH_MODE_KEYWORD: _ClassVar[SearchMode]
     SEARCH_MODE_HYBRID: _ClassVar[SearchMode]
+
+class FilterOperator(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FILTER_OPERATOR_UNSPECIFIED: _ClassVar[FilterOperator]
+    FILTER_OPERATOR_EQ: _ClassVar[FilterOperator]
+    FILTER_OPERATOR_NE: _ClassVar[FilterOperator]
+    FILTER_OPERATOR_GT: _ClassVar[FilterOperator]
+    FILTER_OPERATOR_GTE: _ClassVar[FilterOperator]
+    FILTER_OPERATOR_LT: _ClassVar[FilterOperator]
+    FILTER_OPERATOR_LTE: _ClassVar[FilterOperator]
+    FILTER_OPERATOR_IN: _ClassVar[FilterOperator]
+    FILTER_OPERATOR_NIN: _ClassVar[FilterOperator]
+
+class CompoundOperator(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    COMPOUND_OPERATOR_UNSPECIFIED: _ClassVar[CompoundOperator]
+    COMPOUND_OPERATOR_AND: _ClassVar[CompoundOperator]
+    COMPOUND_OPERATOR_OR: _ClassVar[CompoundOperator]
 SEARCH_MODE_UNSPECIFIED: SearchMode
 SEARCH_MODE_VECTOR: SearchMode
 SEARCH_MODE_KEYWORD: SearchMode
 SEARCH_MODE_HYBRID: SearchMode
+FILTER_OPERATOR_UNSPECIFIED: FilterOperator
+FILTER_OPERATOR_EQ: FilterOperator
+FILTER_OPERATOR_NE: FilterOperator
+FILTER_OPERATOR_GT: FilterOperator
+FILTER_OPERATOR_GTE: FilterOperator
+FILTER_OPERATOR_LT: FilterOperator
+FILTER_OPERATOR_LTE: FilterOperator
+FILTER_OPERATOR_IN: FilterOperator
+FILTER_OPERATOR_NIN: FilterOperator
+COMPOUND_OPERATOR_UNSPECIFIED: CompoundOperator
+COMPOUND_OPERATOR_AND: CompoundOperator
+COMPOUND_OPERATOR_OR: CompoundOperator
 
 class ChunkMetadata(_message.Message):
     __slots__ = ("chunk_id", "document_id", "source", "created_timestamp", "updated_timestamp", "chunk_window", "chunk_tokenizer", "chunk_embedding_model", "chunk_embedding_dimension", "content_token_count", "metadata_token_count")
@@ -83,14 +113,42 @@ class Ranker(_message.Message):
     weighted: WeightedRanker
     def __init__(self, rrf: _Optional[_Union[RrfRanker, _Mapping]] = ..., weighted: _Optional[_Union[WeightedRanker, _Mapping]] = ...) -> None: ...
 
+class ComparisonFilter(_message.Message):
+    __slots__ = ("key", "op", "value")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    OP_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    op: FilterOperator
+    value: _struct_pb2.Value
+    def __init__(self, key: _Optional[str] = ..., op: _Optional[_Union[FilterOperator, str]] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class CompoundFilter(_message.Message):
+    __slots__ = ("op", "filters")
+    OP_FIELD_NUMBER: _ClassVar[int]
+    FILTERS_FIELD_NUMBER: _ClassVar[int]
+    op: CompoundOperator
+    filters: _containers.RepeatedCompositeFieldContainer[MetadataFilter]
+    def __init__(self, op: _Optional[_Union[CompoundOperator, str]] = ..., filters: _Optional[_Iterable[_Union[MetadataFilter, _Mapping]]] = ...) -> None: ...
+
+class MetadataFilter(_message.Message):
+    __slots__ = ("comparison", "compound")
+    COMPARISON_FIELD_NUMBER: _ClassVar[int]
+    COMPOUND_FIELD_NUMBER: _ClassVar[int]
+    comparison: ComparisonFilter
+    compound: CompoundFilter
+    def __init__(self, comparison: _Optional[_Union[ComparisonFilter, _Mapping]] = ..., compound: _Optional[_Union[CompoundFilter, _Mapping]] = ...) -> None: ...
+
 class QueryParams(_message.Message):
-    __slots__ = ("max_chunks", "mode", "score_threshold", "ranker")
+    __slots__ = ("max_chunks", "mode", "score_threshold", "ranker", "filter")
     MAX_CHUNKS_FIELD_NUMBER: _ClassVar[int]
     MODE_FIELD_NUMBER: _ClassVar[int]
     SCORE_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
     RANKER_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
     max_chunks: int
     mode: SearchMode
     score_threshold: float
     ranker: Ranker
-    def __init__(self, max_chunks: _Optional[int] = ..., mode: _Optional[_Union[SearchMode, str]] = ..., score_threshold: _Optional[float] = ..., ranker: _Optional[_Union[Ranker, _Mapping]] = ...) -> None: ...
+    filter: MetadataFilter
+    def __init__(self, max_chunks: _Optional[int] = ..., mode: _Optional[_Union[SearchMode, str]] = ..., score_threshold: _Optional[float] = ..., ranker: _Optional[_Union[Ranker, _Mapping]] = ..., filter: _Optional[_Union[MetadataFilter, _Mapping]] = ...) -> None: ...

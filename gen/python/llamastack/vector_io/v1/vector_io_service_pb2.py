@@ -29,7 +29,7 @@ from llamastack.common.v1 import routing_pb2 as llamastack_dot_common_dot_v1_dot
 from llamastack.vector_io.v1 import vector_io_pb2 as llamastack_dot_vector__io_dot_v1_dot_vector__io__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/llamastack/vector_io/v1/vector_io_service.proto\x12\x17llamastack.vector_io.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\"llamastack/common/v1/content.proto\x1a\"llamastack/common/v1/routing.proto\x1a\'llamastack/vector_io/v1/vector_io.proto\"\x91\x01\n\x13InsertChunksRequest\x12\x1a\n\x0cvector_db_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x34\n\x06\x63hunks\x18\x02 \x03(\x0b\x32\x1e.llamastack.vector_io.v1.ChunkB\x04\xe2\x41\x01\x02\x12\x18\n\x0bttl_seconds\x18\x03 \x01(\x05H\x00\x88\x01\x01\x42\x0e\n\x0c_ttl_seconds\")\n\x14InsertChunksResponse\x12\x11\n\tchunk_ids\x18\x01 \x03(\t\"\x9e\x01\n\x12QueryChunksRequest\x12\x1a\n\x0cvector_db_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x36\n\x05query\x18\x02 \x03(\x0b\x32!.llamastack.common.v1.ContentItemB\x04\xe2\x41\x01\x02\x12\x34\n\x06params\x18\x03 \x01(\x0b\x32$.llamastack.vector_io.v1.QueryParams\"U\n\x13QueryChunksResponse\x12.\n\x06\x63hunks\x18\x01 \x03(\x0b\x32\x1e.llamastack.vector_io.v1.Chunk\x12\x0e\n\x06scores\x18\x02 \x03(\x01\"J\n\x13\x44\x65leteChunksRequest\x12\x1a\n\x0cvector_db_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\tchunk_ids\x18\x02 \x03(\tB\x04\xe2\x41\x01\x02\"\x16\n\x14\x44\x65leteChunksResponse2\xf6\x03\n\x0fVectorIoService\x12\xa0\x01\n\x0cInsertChunks\x12,.llamastack.vector_io.v1.InsertChunksRequest\x1a-.llamastack.vector_io.v1.InsertChunksResponse\"3\xaa\xbb\x18\x10\x08\x05\x12\x0cvector_db_id\x82\xd3\xe4\x93\x02\x19\"\x14/v1/vector-io/insert:\x01*\x12\x9c\x01\n\x0bQueryChunks\x12+.llamastack.vector_io.v1.QueryChunksRequest\x1a,.llamastack.vector_io.v1.QueryChunksResponse\"2\xaa\xbb\x18\x10\x08\x05\x12\x0cvector_db_id\x82\xd3\xe4\x93\x02\x18\"\x13/v1/vector-io/query:\x01*\x12\xa0\x01\n\x0c\x44\x65leteChunks\x12,.llamastack.vector_io.v1.DeleteChunksRequest\x1a-.llamastack.vector_io.v1.DeleteChunksResponse\"3\xaa\xbb\x18\x10\x08\x05\x12\x0cvector_db_id\x82\xd3\xe4\x93\x02\x19\"\x14/v1/vector-io/delete:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/llamastack/vector_io/v1/vector_io_service.proto\x12\x17llamastack.vector_io.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\"llamastack/common/v1/content.proto\x1a\"llamastack/common/v1/routing.proto\x1a\'llamastack/vector_io/v1/vector_io.proto\"\x91\x01\n\x13InsertChunksRequest\x12\x1a\n\x0cvector_db_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x34\n\x06\x63hunks\x18\x02 \x03(\x0b\x32\x1e.llamastack.vector_io.v1.ChunkB\x04\xe2\x41\x01\x02\x12\x18\n\x0bttl_seconds\x18\x03 \x01(\x05H\x00\x88\x01\x01\x42\x0e\n\x0c_ttl_seconds\")\n\x14InsertChunksResponse\x12\x11\n\tchunk_ids\x18\x01 \x03(\t\"\xb1\x01\n\x12QueryChunksRequest\x12\x1a\n\x0cvector_db_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x30\n\x05query\x18\x02 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\x12\x34\n\x06params\x18\x03 \x01(\x0b\x32$.llamastack.vector_io.v1.QueryParams\x12\x17\n\x0fquery_embedding\x18\x04 \x03(\x02\"U\n\x13QueryChunksResponse\x12.\n\x06\x63hunks\x18\x01 \x03(\x0b\x32\x1e.llamastack.vector_io.v1.Chunk\x12\x0e\n\x06scores\x18\x02 \x03(\x01\"r\n\x13\x44\x65leteChunksRequest\x12\x1a\n\x0cvector_db_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\tchunk_ids\x18\x02 \x03(\t\x12\x14\n\x0c\x64ocument_ids\x18\x03 \x03(\t\x12\x16\n\x0ekeep_chunk_ids\x18\x04 \x03(\t\"-\n\x14\x44\x65leteChunksResponse\x12\x15\n\rdeleted_count\x18\x01 \x01(\x05\x32\xf6\x03\n\x0fVectorIoService\x12\xa0\x01\n\x0cInsertChunks\x12,.llamastack.vector_io.v1.InsertChunksRequest\x1a-.llamastack.vector_io.v1.InsertChunksResponse\"3\xaa\xbb\x18\x10\x08\x05\x12\x0cvector_db_id\x82\xd3\xe4\x93\x02\x19\"\x14/v1/vector-io/insert:\x01*\x12\x9c\x01\n\x0bQueryChunks\x12+.llamastack.vector_io.v1.QueryChunksRequest\x1a,.llamastack.vector_io.v1.QueryChunksResponse\"2\xaa\xbb\x18\x10\x08\x05\x12\x0cvector_db_id\x82\xd3\xe4\x93\x02\x18\"\x13/v1/vector-io/query:\x01*\x12\xa0\x01\n\x0c\x44\x65leteChunks\x12,.llamastack.vector_io.v1.DeleteChunksRequest\x1a-.llamastack.vector_io.v1.DeleteChunksResponse\"3\xaa\xbb\x18\x10\x08\x05\x12\x0cvector_db_id\x82\xd3\xe4\x93\x02\x19\"\x14/v1/vector-io/delete:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,12 +42,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_INSERTCHUNKSREQUEST'].fields_by_name['chunks']._serialized_options = b'\342A\001\002'
   _globals['_QUERYCHUNKSREQUEST'].fields_by_name['vector_db_id']._loaded_options = None
   _globals['_QUERYCHUNKSREQUEST'].fields_by_name['vector_db_id']._serialized_options = b'\342A\001\002'
-  _globals['_QUERYCHUNKSREQUEST'].fields_by_name['query']._loaded_options = None
-  _globals['_QUERYCHUNKSREQUEST'].fields_by_name['query']._serialized_options = b'\342A\001\002'
   _globals['_DELETECHUNKSREQUEST'].fields_by_name['vector_db_id']._loaded_options = None
   _globals['_DELETECHUNKSREQUEST'].fields_by_name['vector_db_id']._serialized_options = b'\342A\001\002'
-  _globals['_DELETECHUNKSREQUEST'].fields_by_name['chunk_ids']._loaded_options = None
-  _globals['_DELETECHUNKSREQUEST'].fields_by_name['chunk_ids']._serialized_options = b'\342A\001\002'
   _globals['_VECTORIOSERVICE'].methods_by_name['InsertChunks']._loaded_options = None
   _globals['_VECTORIOSERVICE'].methods_by_name['InsertChunks']._serialized_options = b'\252\273\030\020\010\005\022\014vector_db_id\202\323\344\223\002\031\"\024/v1/vector-io/insert:\001*'
   _globals['_VECTORIOSERVICE'].methods_by_name['QueryChunks']._loaded_options = None
@@ -59,13 +55,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_INSERTCHUNKSRESPONSE']._serialized_start=400
   _globals['_INSERTCHUNKSRESPONSE']._serialized_end=441
   _globals['_QUERYCHUNKSREQUEST']._serialized_start=444
-  _globals['_QUERYCHUNKSREQUEST']._serialized_end=602
-  _globals['_QUERYCHUNKSRESPONSE']._serialized_start=604
-  _globals['_QUERYCHUNKSRESPONSE']._serialized_end=689
-  _globals['_DELETECHUNKSREQUEST']._serialized_start=691
-  _globals['_DELETECHUNKSREQUEST']._serialized_end=765
-  _globals['_DELETECHUNKSRESPONSE']._serialized_start=767
-  _globals['_DELETECHUNKSRESPONSE']._serialized_end=789
-  _globals['_VECTORIOSERVICE']._serialized_start=792
-  _globals['_VECTORIOSERVICE']._serialized_end=1294
+  _globals['_QUERYCHUNKSREQUEST']._serialized_end=621
+  _globals['_QUERYCHUNKSRESPONSE']._serialized_start=623
+  _globals['_QUERYCHUNKSRESPONSE']._serialized_end=708
+  _globals['_DELETECHUNKSREQUEST']._serialized_start=710
+  _globals['_DELETECHUNKSREQUEST']._serialized_end=824
+  _globals['_DELETECHUNKSRESPONSE']._serialized_start=826
+  _globals['_DELETECHUNKSRESPONSE']._serialized_end=871
+  _globals['_VECTORIOSERVICE']._serialized_start=874
+  _globals['_VECTORIOSERVICE']._serialized_end=1376
 # @@protoc_insertion_point(module_scope)

@@ -28,14 +28,16 @@ class InsertChunksResponse(_message.Message):
     def __init__(self, chunk_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class QueryChunksRequest(_message.Message):
-    __slots__ = ("vector_db_id", "query", "params")
+    __slots__ = ("vector_db_id", "query", "params", "query_embedding")
     VECTOR_DB_ID_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
     PARAMS_FIELD_NUMBER: _ClassVar[int]
+    QUERY_EMBEDDING_FIELD_NUMBER: _ClassVar[int]
     vector_db_id: str
     query: _containers.RepeatedCompositeFieldContainer[_content_pb2.ContentItem]
     params: _vector_io_pb2.QueryParams
-    def __init__(self, vector_db_id: _Optional[str] = ..., query: _Optional[_Iterable[_Union[_content_pb2.ContentItem, _Mapping]]] = ..., params: _Optional[_Union[_vector_io_pb2.QueryParams, _Mapping]] = ...) -> None: ...
+    query_embedding: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, vector_db_id: _Optional[str] = ..., query: _Optional[_Iterable[_Union[_content_pb2.ContentItem, _Mapping]]] = ..., params: _Optional[_Union[_vector_io_pb2.QueryParams, _Mapping]] = ..., query_embedding: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class QueryChunksResponse(_message.Message):
     __slots__ = ("chunks", "scores")
@@ -46,13 +48,19 @@ class QueryChunksResponse(_message.Message):
     def __init__(self, chunks: _Optional[_Iterable[_Union[_vector_io_pb2.Chunk, _Mapping]]] = ..., scores: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class DeleteChunksRequest(_message.Message):
-    __slots__ = ("vector_db_id", "chunk_ids")
+    __slots__ = ("vector_db_id", "chunk_ids", "document_ids", "keep_chunk_ids")
     VECTOR_DB_ID_FIELD_NUMBER: _ClassVar[int]
     CHUNK_IDS_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    KEEP_CHUNK_IDS_FIELD_NUMBER: _ClassVar[int]
     vector_db_id: str
     chunk_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, vector_db_id: _Optional[str] = ..., chunk_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    document_ids: _containers.RepeatedScalarFieldContainer[str]
+    keep_chunk_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, vector_db_id: _Optional[str] = ..., chunk_ids: _Optional[_Iterable[str]] = ..., document_ids: _Optional[_Iterable[str]] = ..., keep_chunk_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class DeleteChunksResponse(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("deleted_count",)
+    DELETED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    deleted_count: int
+    def __init__(self, deleted_count: _Optional[int] = ...) -> None: ...

@@ -59,22 +59,26 @@ class VectorIoServiceServicer:
     """
 
     def InsertChunks(self, request, context):
-        """Inserts chunks, embedding those without an embedding. Re-inserting a chunk id replaces
-        the chunk. Errors: NOT_FOUND (vector DB), INVALID_ARGUMENT (wrong embedding size).
+        """Inserts chunks, embedding those without an embedding (through the gateway, with the
+        vector DB's embedding model). Re-inserting a chunk id replaces the chunk; all chunks are
+        stored or none. Errors: NOT_FOUND (vector DB), INVALID_ARGUMENT (wrong embedding size,
+        empty content).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def QueryChunks(self, request, context):
-        """Finds the chunks nearest to a query, best first.
+        """Finds the chunks that best match a query, best first: by vector, keyword (BM25) or both
+        fused (hybrid). Errors: NOT_FOUND (vector DB), INVALID_ARGUMENT (empty query, filter on a
+        metadata key no chunk has).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteChunks(self, request, context):
-        """Deletes chunks by id.
+        """Deletes chunks by id and/or by document.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

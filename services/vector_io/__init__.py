@@ -1,0 +1,1 @@
+"""Vector IO: store and search chunks of registered vector databases."""

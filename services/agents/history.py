@@ -2,7 +2,8 @@
 
 A finished turn contributes its input messages, the model responses that led to tool calls,
 the tool results, and its output message (which stands for the last model response: an
-output shield may have replaced it). Failed and cancelled turns contribute nothing. Context
+output shield may have replaced it). Repeated calls answered from earlier results are left
+out. Failed and cancelled turns contribute nothing. Context
 retrieved from memory is not re-sent in later turns (as in the reference): it is in the
 memory_retrieval step, and attached to the last user message only during its own turn.
 """
@@ -27,14 +28,31 @@ def turn_messages(turn: pb.Turn) -> list[message_pb2.Message]:
     out = list(turn.input_messages)
     inference = [i for i, s in enumerate(turn.steps) if s.WhichOneof("details") == "inference"]
     replaced = inference[-1] if finished and inference else None
+    skipped = _repeats(turn)
     for i, step in enumerate(turn.steps):
         kind = step.WhichOneof("details")
+        if i in skipped:
+            continue
         if kind == "inference" and i != replaced:
             out.append(step.inference.model_response)
         elif kind == "tool_execution":
             out += [tool_message(r) for r in step.tool_execution.tool_responses]
     if finished and turn.HasField("output_message"):
         out.append(turn.output_message)
+    return out
+
+
+def _repeats(turn: pb.Turn) -> set[int]:
+    """Steps left out of the conversation: a model call that only repeated calls the turn had
+    already made, and the step that answered them from earlier results (the model sees its
+    first call and result once, not a loop it might copy)."""
+    out: set[int] = set()
+    for i, step in enumerate(turn.steps):
+        responses = step.tool_execution.tool_responses
+        if responses and all("repeat_of" in r.metadata for r in responses):
+            out.add(i)
+            if i and turn.steps[i - 1].WhichOneof("details") == "inference":
+                out.add(i - 1)
     return out
 
 

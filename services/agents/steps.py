@@ -28,7 +28,7 @@ from services.agents.tools import call_kwargs
 if TYPE_CHECKING:
     from services.agents.turn import TurnRun
 
-__all__ = ["inference", "memory", "shields", "tools"]
+__all__ = ["answered", "call_key", "inference", "memory", "shields", "tools"]
 
 log = logging.getLogger(__name__)
 _EventType = inference_pb2.ChatCompletionEventType
@@ -175,6 +175,10 @@ def _chat_request(run: TurnRun) -> inference_pb.StreamChatCompletionRequest:
         tool_config.tool_name = ""
         tool_config.tool_choice = tool_pb2.TOOL_CHOICE_AUTO
         forced = False
+    if _only_repeats(run.turn):
+        # The model asked again for what it already has: it must answer now.
+        tool_config.tool_name, tool_config.tool_choice = "", tool_pb2.TOOL_CHOICE_NONE
+        forced = False
     if run.plan.definitions:
         request.tool_config.CopyFrom(tool_config)
     if config.HasField("response_format") and not forced:
@@ -182,12 +186,24 @@ def _chat_request(run: TurnRun) -> inference_pb.StreamChatCompletionRequest:
     return request
 
 
+def _only_repeats(turn: pb.Turn) -> bool:
+    """Whether the last step answered only repeated calls (see `tools`)."""
+    if not turn.steps or turn.steps[-1].WhichOneof("details") != "tool_execution":
+        return False
+    responses = turn.steps[-1].tool_execution.tool_responses
+    return bool(responses) and all("repeat_of" in r.metadata for r in responses)
+
+
 # -- tools -----------------------------------------------------------------------------------
 
 
-async def tools(run: TurnRun, calls: list[message_pb2.ToolCall]) -> AsyncIterator[Event]:
+async def tools(
+    run: TurnRun, calls: list[message_pb2.ToolCall], repeats: dict[str, pb.ToolResponse]
+) -> AsyncIterator[Event]:
     """Run server-side tool calls at once through the tool runtime. A tool's error (bad
-    arguments, unknown tool, a failing MCP server) is its response, for the model to see."""
+    arguments, unknown tool, a failing MCP server) is its response, for the model to see.
+    A call this turn already made (same tool, same arguments; `repeats`: call id → the
+    earlier response) is not run again: it gets the earlier response, marked `repeat_of`."""
     step = events.new_step(run.turn.turn_id, "tool_execution")
     step.tool_execution.tool_calls.extend(calls)
     yield events.step_start(step)
@@ -200,9 +216,41 @@ async def tools(run: TurnRun, calls: list[message_pb2.ToolCall]) -> AsyncIterato
                 )
             ),
         )
-    responses = await asyncio.gather(*(_invoke(run, call) for call in calls))
+
+    async def respond(call: message_pb2.ToolCall) -> pb.ToolResponse:
+        earlier = repeats.get(call.call_id)
+        if earlier is None:
+            return await _invoke(run, call)
+        out = pb.ToolResponse()
+        out.CopyFrom(earlier)
+        out.call_id = call.call_id
+        out.metadata.update({"repeat_of": earlier.call_id})
+        return out
+
+    responses = await asyncio.gather(*(respond(call) for call in calls))
     step.tool_execution.tool_responses.extend(responses)
     yield await _complete(run, step)
+
+
+def answered(turn: pb.Turn) -> dict[tuple[str, str], pb.ToolResponse]:
+    """The calls this turn has results for, by (tool, canonical arguments)."""
+    out: dict[tuple[str, str], pb.ToolResponse] = {}
+    for step in turn.steps:
+        if step.WhichOneof("details") != "tool_execution":
+            continue
+        by_id = {r.call_id: r for r in step.tool_execution.tool_responses}
+        for call in step.tool_execution.tool_calls:
+            key = call_key(call)
+            if key is not None and call.call_id in by_id:
+                out.setdefault(key, by_id[call.call_id])
+    return out
+
+
+def call_key(call: message_pb2.ToolCall) -> tuple[str, str] | None:
+    try:
+        return call.tool_name, json.dumps(_arguments(call), sort_keys=True)
+    except ValueError:
+        return None
 
 
 async def _invoke(run: TurnRun, call: message_pb2.ToolCall) -> pb.ToolResponse:

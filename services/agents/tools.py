@@ -176,18 +176,29 @@ async def _group_tools(upstream: Upstream, name: str) -> tuple[str, list[resourc
 def _client_definition(tool: tool_pb2.ToolDef) -> tool_pb2.ToolDefinition:
     if not tool.name.strip():
         raise InvalidArgument("client_tools: every tool needs a name", field="client_tools")
-    return _definition(tool.name, tool.description, tool.parameters)
+    return _definition(tool)
 
 
 def _registry_definition(tool: resources_pb2.Tool, hidden: set[str]) -> tool_pb2.ToolDefinition:
-    return _definition(tool.identifier, tool.description, tool.parameters, hidden)
+    return _definition(tool, hidden)
 
 
 def _definition(
-    name: str, description: str, parameters: Any, hidden: Collection[str] = ()
+    tool: tool_pb2.ToolDef | resources_pb2.Tool, hidden: Collection[str] = ()
 ) -> tool_pb2.ToolDefinition:
-    out = tool_pb2.ToolDefinition(tool_name=name, description=description)
-    for p in parameters:
+    """The tool as inference takes it: its JSON schema when it has one (an MCP tool's), else
+    its parameters; without the arguments in `hidden`."""
+    name = tool.name if isinstance(tool, tool_pb2.ToolDef) else tool.identifier
+    out = tool_pb2.ToolDefinition(tool_name=name, description=tool.description)
+    if tool.HasField("input_schema"):
+        schema = json_format.MessageToDict(tool.input_schema)
+        props = {k: v for k, v in (schema.get("properties") or {}).items() if k not in hidden}
+        schema["properties"] = props
+        if "required" in schema:
+            schema["required"] = [r for r in schema["required"] if r not in hidden]
+        out.input_schema.update(schema)
+        return out
+    for p in tool.parameters:
         if p.name in hidden:
             continue
         param = out.parameters[p.name]

@@ -206,10 +206,22 @@ class TurnRun:
             if done_iters >= self.max_iters:
                 log.info("turn %s: max_infer_iters (%d) reached", self.turn.turn_id, done_iters)
                 break
-            client = [c for c in response.tool_calls if c.tool_name in self.plan.client]
-            server = [c for c in response.tool_calls if c.tool_name not in self.plan.client]
-            if server:
-                async for event in steps.tools(self, server):
+            # A call the turn already made is answered from its result, not run (or handed
+            # to the caller) again: small models repeat calls until max_infer_iters.
+            done = steps.answered(self.turn)
+            repeats = {
+                c.call_id: done[key]
+                for c in response.tool_calls
+                if (key := steps.call_key(c)) is not None and key in done
+            }
+            client = [
+                c
+                for c in response.tool_calls
+                if c.tool_name in self.plan.client and c.call_id not in repeats
+            ]
+            here = [c for c in response.tool_calls if c not in client]
+            if here:
+                async for event in steps.tools(self, here, repeats):
                     yield event
             if client:
                 async for event in self._pause(response, client):

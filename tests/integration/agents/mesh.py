@@ -1,6 +1,7 @@
-"""A real mesh for the agents tests: the inference service (real SmolLM2), the safety service
-(a deterministic keyword shield), the agents service and a gateway, each a process on its own
-port, stopped by PID.
+"""A real mesh for the agents tests: the inference service (real SmolLM2 and MiniLM), the
+safety service (a deterministic keyword shield), vector IO (sqlite-vec), the tool runtime
+(the RAG tool and MCP), the agents service and a gateway, each a process on its own port,
+stopped by PID.
 
 The gateway's port is picked first because the agents service calls other APIs through it
 (as the launcher does)."""
@@ -16,18 +17,25 @@ from google.protobuf import json_format
 
 from llamastack.agents.v1 import agents_pb2, agents_service_pb2_grpc
 from tests.integration.inference.mesh import GGUF_REF, free_port
-from tests.support.processes import MeshProcess, start_gateway, start_service, write_config
+from tests.support.processes import (
+    MeshProcess,
+    start_gateway,
+    start_service,
+    wait_healthy,
+    write_config,
+)
 
 MODEL = "llama-cpp/SmolLM2-135M-Instruct"
 #: Short leases so that a killed agents service's turn is noticed within seconds.
 LEASE_S = 2.0
+SERVICES = ("inference", "safety", "vector_io", "tool_runtime", "agents")
 
 
 def run_config(state: Path, **agents_config: Any) -> dict[str, Any]:
     return {
         "version": 2,
         "image_name": "agents-test",
-        "apis": ["inference", "safety", "agents"],
+        "apis": ["inference", "safety", "vector_io", "tool_runtime", "agents"],
         "providers": {
             "inference": [
                 {
@@ -39,7 +47,27 @@ def run_config(state: Path, **agents_config: Any) -> dict[str, Any]:
                         "n_threads": 1,
                         "default_max_tokens": 32,
                     },
+                },
+                {
+                    "provider_id": "sentence-transformers",
+                    "provider_type": "inline::sentence-transformers",
+                    "config": {},
+                },
+            ],
+            "vector_io": [
+                {
+                    "provider_id": "sqlite-vec",
+                    "provider_type": "inline::sqlite-vec",
+                    "config": {"path": str(state / "sqlite-vec")},
                 }
+            ],
+            "tool_runtime": [
+                {"provider_id": "rag-runtime", "provider_type": "inline::rag-runtime"},
+                {
+                    "provider_id": "model-context-protocol",
+                    "provider_type": "remote::model-context-protocol",
+                    "config": {"timeout_seconds": 20},
+                },
             ],
             "safety": [
                 {
@@ -65,10 +93,17 @@ def run_config(state: Path, **agents_config: Any) -> dict[str, Any]:
             ],
         },
         "metadata_store": {"type": "sqlite", "db_path": str(state / "registry.db")},
-        "services": {"inference": {}, "safety": {}, "agents": {}, "gateway": {}},
+        "services": {name: {} for name in (*SERVICES, "gateway")},
         "models": [
-            {"model_id": "SmolLM2-135M-Instruct", "provider_id": "llama-cpp", "model_type": "llm"}
+            {"model_id": "SmolLM2-135M-Instruct", "provider_id": "llama-cpp", "model_type": "llm"},
+            {
+                "model_id": "all-MiniLM-L6-v2",
+                "provider_id": "sentence-transformers",
+                "model_type": "embedding",
+                "metadata": {"embedding_dimension": 384},
+            },
         ],
+        "tool_groups": [{"toolgroup_id": "builtin::rag", "provider_id": "rag-runtime"}],
         "shields": [
             {"shield_id": "weapons", "provider_id": "policy", "provider_shield_id": "weapons"}
         ],
@@ -91,10 +126,19 @@ class AgentsMesh:
     def gateway_addr(self) -> str:
         return f"127.0.0.1:{self.gateway_port}"
 
-    def start(self, services: tuple[str, ...] = ("inference", "safety", "agents")) -> AgentsMesh:
+    def start(self) -> AgentsMesh:
+        """Every service at once (ready when the slowest is), then the gateway."""
         env = {"LLS_GATEWAY_ADDR": self.gateway_addr}
-        for name in services:
-            self.services[name] = start_service(name, self.run_yaml, self.workdir, env=env)
+        try:
+            for name in SERVICES:
+                self.services[name] = start_service(
+                    name, self.run_yaml, self.workdir, env=env, healthy=False
+                )
+            for proc in self.services.values():
+                wait_healthy(proc.address, 120, alive=proc._check_alive)
+        except BaseException:
+            self.stop()
+            raise
         self.gateway = start_gateway(
             self.run_yaml, self.workdir, self.services, port=self.gateway_port
         )

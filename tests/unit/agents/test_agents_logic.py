@@ -11,11 +11,19 @@ from google.protobuf import json_format
 
 from llamastack.agents.v1 import agents_pb2 as pb
 from llamastack.common.v1 import message_pb2, tool_pb2
+from llamastack.registry.v1 import resources_pb2
 from llamastack.vector_io.v1 import vector_io_pb2
 from services.agents.documents import inline_context, rag_documents
 from services.agents.history import conversation
 from services.agents.steps import _chat_request
-from services.agents.tools import ServerTool, ToolPlan, call_kwargs, rag_query_config
+from services.agents.tools import (
+    ServerTool,
+    ToolPlan,
+    _client_definition,
+    _registry_definition,
+    call_kwargs,
+    rag_query_config,
+)
 from services.agents.validation import check_tool_responses
 from services.common.errors import InvalidArgument
 
@@ -159,3 +167,18 @@ def test_rag_query_config_accepts_the_short_mode_and_says_what_is_wrong():
     assert rag_query_config(None, "builtin::rag") is None
     with pytest.raises(InvalidArgument, match=r"toolgroups\[builtin::rag\]\.args\.query_config"):
         rag_query_config({"max_chunks": "many"}, "builtin::rag")
+
+
+def test_tool_definitions_use_the_schema_without_what_the_group_fixes():
+    tool = resources_pb2.Tool(identifier="knowledge_search", description="Search.")
+    tool.input_schema.update({
+        "type": "object",
+        "properties": {"query": {"type": "string"}, "vector_db_ids": {"type": "array"}},
+        "required": ["query", "vector_db_ids"],
+    })  # fmt: skip
+    out = _registry_definition(tool, {"vector_db_ids"})
+    assert json_format.MessageToDict(out.input_schema) == {
+        "type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"],
+    }  # fmt: skip
+    client = tool_pb2.ToolDef(name="lookup", parameters=[{"name": "q", "parameter_type": "string"}])
+    assert list(_client_definition(client).parameters) == ["q"]

@@ -21,7 +21,7 @@ from services.agents import events, steps
 from services.agents.documents import inline_context
 from services.agents.events import Event
 from services.agents.leases import AWAITING, RUNNING, Lock
-from services.agents.store import StoredTurn, now
+from services.agents.store import StoredTurn, now, owner_of
 from services.agents.tools import ToolPlan, check_tool_config, resolve_tools
 from services.agents.turn import Caller, Deps, TurnRun
 from services.agents.validation import (
@@ -37,6 +37,7 @@ from services.common.errors import (
     ObjectNotFound,
     ResourceTypeMismatch,
 )
+from services.common.security.policy import Subject
 from services.common.state import Conflict
 
 __all__ = ["AgentsService", "final_turn"]
@@ -53,7 +54,7 @@ class AgentsService:
 
     # -- agents ------------------------------------------------------------------------------
 
-    async def create_agent(self, config: pb.AgentConfig) -> pb.Agent:
+    async def create_agent(self, config: pb.AgentConfig, who: Subject | None) -> pb.Agent:
         check_agent_config(config)
         model = await self.upstream.model(config.model)
         if model.model_type == resources_pb2.MODEL_TYPE_EMBEDDING:
@@ -68,26 +69,33 @@ class AgentsService:
         )
         check_tool_config(plan, config.tool_config, "agent_config.tool_config")
         agent = pb.Agent(agent_id=str(uuid.uuid4()), agent_config=config, created_at=now())
+        owner = owner_of(who)
+        if owner is not None:
+            agent.owner.CopyFrom(owner)
         await self.store.create_agent(agent)
         return agent
 
-    async def delete_agent(self, agent_id: str) -> None:
-        for session in await self.store.delete_agent(agent_id):
+    async def delete_agent(self, agent_id: str, who: Subject | None) -> None:
+        agent = await self.store.get_agent(agent_id, who)
+        for session in await self.store.delete_agent(agent):
             await self._forget_session(session)
 
     # -- sessions ----------------------------------------------------------------------------
 
-    async def create_session(self, agent_id: str, name: str) -> pb.Session:
+    async def create_session(self, agent_id: str, name: str, who: Subject | None) -> pb.Session:
         check_session_name(name)
-        await self.store.get_agent(agent_id)
+        await self.store.get_agent(agent_id, who)
         session = pb.Session(
             session_id=str(uuid.uuid4()), session_name=name, agent_id=agent_id, started_at=now()
         )
         await self.store.create_session(session)
         return session
 
-    async def get_session(self, agent_id: str, session_id: str, turn_ids: list[str]) -> pb.Session:
-        session = await self.store.get_session(agent_id, session_id)
+    async def get_session(
+        self, agent_id: str, session_id: str, turn_ids: list[str], who: Subject | None
+    ) -> pb.Session:
+        agent = await self.store.get_agent(agent_id, who)
+        session = await self.store.get_session(agent, session_id)
         turns = await self.store.turns(session_id)
         if turn_ids:
             wanted = set(turn_ids)
@@ -95,8 +103,15 @@ class AgentsService:
         session.turns.extend(turns)
         return session
 
-    async def delete_session(self, agent_id: str, session_id: str) -> None:
-        await self._forget_session(await self.store.delete_session(agent_id, session_id))
+    async def list_sessions(
+        self, agent_id: str, page_size: int, token: str, who: Subject | None
+    ) -> tuple[list[pb.Session], str]:
+        agent = await self.store.get_agent(agent_id, who)
+        return await self.store.list_sessions(agent, page_size, token)
+
+    async def delete_session(self, agent_id: str, session_id: str, who: Subject | None) -> None:
+        agent = await self.store.get_agent(agent_id, who)
+        await self._forget_session(await self.store.delete_session(agent, session_id))
 
     async def _forget_session(self, session: pb.Session) -> None:
         await self.locks.drop(session.session_id)
@@ -109,12 +124,17 @@ class AgentsService:
 
     # -- turns -------------------------------------------------------------------------------
 
-    async def get_turn(self, agent_id: str, session_id: str, turn_id: str) -> pb.Turn:
-        session = await self.store.get_session(agent_id, session_id)
+    async def get_turn(
+        self, agent_id: str, session_id: str, turn_id: str, who: Subject | None
+    ) -> pb.Turn:
+        agent = await self.store.get_agent(agent_id, who)
+        session = await self.store.get_session(agent, session_id)
         return (await self.store.get_turn(session, turn_id)).turn
 
-    async def get_step(self, agent_id: str, session_id: str, turn_id: str, step_id: str):
-        turn = await self.get_turn(agent_id, session_id, turn_id)
+    async def get_step(
+        self, agent_id: str, session_id: str, turn_id: str, step_id: str, who: Subject | None
+    ) -> pb.Step:
+        turn = await self.get_turn(agent_id, session_id, turn_id, who)
         for step in turn.steps:
             if step.step_id == step_id:
                 return step
@@ -123,8 +143,8 @@ class AgentsService:
         )
 
     async def stream_turn(self, req: TurnRequest, caller: Caller) -> AsyncIterator[Event]:
-        agent = await self.store.get_agent(req.agent_id)
-        session = await self.store.get_session(req.agent_id, req.session_id)
+        agent = await self.store.get_agent(req.agent_id, caller.who)
+        session = await self.store.get_session(agent, req.session_id)
         check_turn_input(req.messages, req.documents)
         check_toolgroups(req.toolgroups, "toolgroups")
         plan, tool_config = await self._tools(agent, req)
@@ -160,8 +180,8 @@ class AgentsService:
             yield event
 
     async def stream_resume(self, req: ResumeRequest, caller: Caller) -> AsyncIterator[Event]:
-        agent = await self.store.get_agent(req.agent_id)
-        session = await self.store.get_session(req.agent_id, req.session_id)
+        agent = await self.store.get_agent(req.agent_id, caller.who)
+        session = await self.store.get_session(agent, req.session_id)
         stored = await self.store.get_turn(session, req.turn_id)
         turn = stored.turn
         lock = await self.locks.get(session.session_id)

@@ -15,6 +15,8 @@ from llamastack.agents.v1 import agents_service_pb2_grpc as pb_grpc
 from services.agents.service import AgentsService, final_turn
 from services.agents.turn import Caller
 from services.common.providers import ProviderHost
+from services.common.security import principal
+from services.common.security.policy import Subject
 from services.common.settings import Settings
 
 if TYPE_CHECKING:
@@ -46,41 +48,46 @@ class AgentsServicer(pb_grpc.AgentsServiceServicer):
     def _caller(self, context, streaming: bool) -> Caller:
         left = context.time_remaining()
         deadline = time.monotonic() + (self._default_timeout_s if left is None else left)
-        return Caller(deadline, streaming)
+        return Caller(deadline, streaming, who(context))
 
     async def CreateAgent(self, request, context):
-        agent = await self._service.create_agent(request.agent_config)
+        agent = await self._service.create_agent(request.agent_config, who(context))
         return pb.CreateAgentResponse(agent_id=agent.agent_id)
 
     async def ListAgents(self, request, context):
-        data, token = await self._service.store.list_agents(request.page_size, request.page_token)
+        data, token = await self._service.store.list_agents(
+            request.page_size, request.page_token, who(context)
+        )
         return pb.ListAgentsResponse(data=data, next_page_token=token)
 
     async def GetAgent(self, request, context):
-        return pb.GetAgentResponse(agent=await self._service.store.get_agent(request.agent_id))
+        agent = await self._service.store.get_agent(request.agent_id, who(context))
+        return pb.GetAgentResponse(agent=agent)
 
     async def DeleteAgent(self, request, context):
-        await self._service.delete_agent(request.agent_id)
+        await self._service.delete_agent(request.agent_id, who(context))
         return pb.DeleteAgentResponse()
 
     async def CreateSession(self, request, context):
-        session = await self._service.create_session(request.agent_id, request.session_name)
+        session = await self._service.create_session(
+            request.agent_id, request.session_name, who(context)
+        )
         return pb.CreateSessionResponse(session_id=session.session_id)
 
     async def ListSessions(self, request, context):
-        data, token = await self._service.store.list_sessions(
-            request.agent_id, request.page_size, request.page_token
+        data, token = await self._service.list_sessions(
+            request.agent_id, request.page_size, request.page_token, who(context)
         )
         return pb.ListSessionsResponse(data=data, next_page_token=token)
 
     async def GetSession(self, request, context):
         session = await self._service.get_session(
-            request.agent_id, request.session_id, list(request.turn_ids)
+            request.agent_id, request.session_id, list(request.turn_ids), who(context)
         )
         return pb.GetSessionResponse(session=session)
 
     async def DeleteSession(self, request, context):
-        await self._service.delete_session(request.agent_id, request.session_id)
+        await self._service.delete_session(request.agent_id, request.session_id, who(context))
         return pb.DeleteSessionResponse()
 
     async def CreateTurn(self, request, context):
@@ -106,11 +113,18 @@ class AgentsServicer(pb_grpc.AgentsServiceServicer):
                 yield pb.StreamResumeTurnResponse(event=event)
 
     async def GetTurn(self, request, context):
-        turn = await self._service.get_turn(request.agent_id, request.session_id, request.turn_id)
+        turn = await self._service.get_turn(
+            request.agent_id, request.session_id, request.turn_id, who(context)
+        )
         return pb.GetTurnResponse(turn=turn)
 
     async def GetStep(self, request, context):
         step = await self._service.get_step(
-            request.agent_id, request.session_id, request.turn_id, request.step_id
+            request.agent_id, request.session_id, request.turn_id, request.step_id, who(context)
         )
         return pb.GetStepResponse(step=step)
+
+
+def who(context) -> Subject | None:
+    """The caller the gateway authenticated (None when authentication is off)."""
+    return principal.decode(context.invocation_metadata())

@@ -34,6 +34,7 @@ from services.agents.tools import ToolPlan
 from services.agents.upstream import Upstream
 from services.agents.validation import DEFAULT_MAX_INFER_ITERS
 from services.common.errors import FailedPrecondition, LlamaStackError
+from services.common.security.policy import Subject
 from services.common.state import Conflict
 
 __all__ = ["Caller", "Deps", "TurnRun", "error_text"]
@@ -51,11 +52,13 @@ class Deps:
 
 @dataclass(frozen=True)
 class Caller:
-    """The call running a turn: its deadline (time.monotonic) and whether it streams (then
-    model calls stream too, and their deltas become step_progress events)."""
+    """The call running a turn: its deadline (time.monotonic), whether it streams (then
+    model calls stream too, and their deltas become step_progress events), and who calls
+    (the principal the gateway forwarded; None without authentication)."""
 
     deadline: float
     streaming: bool
+    who: Subject | None = None
 
 
 class TurnRun:

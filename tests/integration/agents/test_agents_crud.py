@@ -7,7 +7,7 @@ import grpc
 import pytest
 
 from llamastack.agents.v1 import agents_service_pb2 as pb
-from tests.integration.agents.mesh import agent_config
+from tests.integration.agents.mesh import agent_config, agents_stub
 from tests.integration.inference.mesh import reason
 
 
@@ -168,3 +168,31 @@ def test_bad_turn_requests_are_invalid(agents):
     # Nothing was stored for the refused turns, and the session is free.
     session = agents.GetSession(pb.GetSessionRequest(agent_id=agent_id, session_id=session_id))
     assert list(session.session.turns) == []
+
+
+def test_with_authentication_an_agent_is_its_creator_s(agents_mesh):
+    """The gateway forwards the authenticated principal to the agents service (and drops any
+    a client sends); here the service is called directly with it, as the gateway would."""
+    alice = (("x-llamastack-principal", "alice"), ("x-llamastack-attributes", '{"roles":[]}'))
+    bob = (("x-llamastack-principal", "bob"), ("x-llamastack-attributes", "{}"))
+    with grpc.insecure_channel(agents_mesh.services["agents"].address) as channel:
+        direct = agents_stub(channel)
+        req = pb.CreateAgentRequest(agent_config=agent_config())
+        agent_id = direct.CreateAgent(req, metadata=alice).agent_id
+        owned = direct.GetAgent(pb.GetAgentRequest(agent_id=agent_id), metadata=alice).agent
+        assert owned.owner.principal == "alice"
+        session_id = direct.CreateSession(
+            pb.CreateSessionRequest(agent_id=agent_id), metadata=alice
+        ).session_id
+        for call in (
+            lambda: direct.GetAgent(pb.GetAgentRequest(agent_id=agent_id), metadata=bob),
+            lambda: direct.GetSession(
+                pb.GetSessionRequest(agent_id=agent_id, session_id=session_id), metadata=bob
+            ),
+            lambda: direct.DeleteAgent(pb.DeleteAgentRequest(agent_id=agent_id), metadata=bob),
+            lambda: direct.GetAgent(pb.GetAgentRequest(agent_id=agent_id)),  # anonymous
+        ):
+            _error(call, grpc.StatusCode.NOT_FOUND, agent_id)
+        listed = direct.ListAgents(pb.ListAgentsRequest(page_size=1000), metadata=bob).data
+        assert agent_id not in [a.agent_id for a in listed]
+        direct.DeleteAgent(pb.DeleteAgentRequest(agent_id=agent_id), metadata=alice)

@@ -12,9 +12,10 @@ from llamastack.agents.v1 import agents_pb2 as pb
 from services.agents.config import AgentsConfig
 from services.agents.leases import AWAITING, RUNNING, LeaseLost, SessionLocks
 from services.agents.service import AgentsService, TurnRequest
-from services.agents.store import AgentStore, StoredTurn, now
+from services.agents.store import AgentStore, StoredTurn, now, owner_of
 from services.agents.turn import Deps
 from services.common.errors import FailedPrecondition, InvalidArgument, ObjectNotFound
+from services.common.security.policy import Subject
 from services.common.state import Conflict
 from services.common.state.redis import RedisStateStore
 from services.common.state.sqlite import SqliteStateStore
@@ -46,7 +47,7 @@ async def test_objects_paging_and_cascading_delete(state):
     rest, end = await store.list_agents(2, token)
     assert [a.agent_id for a in page + rest] == [a.agent_id for a in agents] and not end
     with pytest.raises(InvalidArgument):
-        await store.list_sessions(agents[0].agent_id, 2, token)  # another query's token
+        await store.list_sessions(agents[0], 2, token)  # another query's token
 
     agent, session = await _agent_and_session(store)
     turns = []
@@ -57,14 +58,12 @@ async def test_objects_paging_and_cascading_delete(state):
         turns.append(turn)
     assert await store.turns(session.session_id) == turns
     await store.set_vector_db(session, "session-db")
-    assert (await store.get_session(agent.agent_id, session.session_id)).vector_db_id == (
-        "session-db"
-    )
-    (deleted,) = await store.delete_agent(agent.agent_id)
+    assert (await store.get_session(agent, session.session_id)).vector_db_id == ("session-db")
+    (deleted,) = await store.delete_agent(agent)
     assert deleted.vector_db_id == "session-db"
     assert await store.turns(session.session_id) == []
     with pytest.raises(ObjectNotFound):
-        await store.get_session(agent.agent_id, session.session_id)
+        await store.get_session(agent, session.session_id)
 
 
 async def test_a_turn_cannot_be_overwritten_by_a_stale_writer(state):
@@ -133,3 +132,20 @@ async def test_a_lock_left_by_an_ended_turn_is_cleared_by_the_next_turn(state):
     await locks.pause(starting)
     lock = await service._take_session(session, "t2", TurnRequest())
     assert (await locks.get(session.session_id)).turn_id == "t2" == lock.turn_id
+
+
+async def test_an_agent_created_with_authentication_is_its_creator_s(state):
+    store = AgentStore(state)
+    alice, bob = Subject("alice", {"roles": ("user",)}), Subject("bob")
+    mine = pb.Agent(agent_id="mine", created_at=now(), owner=owner_of(alice))
+    await store.create_agent(mine)
+    shared = pb.Agent(agent_id="shared", created_at=now())  # created without authentication
+    await store.create_agent(shared)
+    assert (await store.get_agent("mine", alice)).owner.attributes["roles"].values == ["user"]
+    for who in (bob, None):
+        with pytest.raises(ObjectNotFound, match="agent 'mine' does not exist"):
+            await store.get_agent("mine", who)
+        assert [a.agent_id for a in (await store.list_agents(1, "", who))[0]] == ["shared"]
+    page, token = await store.list_agents(1, "", alice)
+    rest, end = await store.list_agents(1, token, alice)
+    assert [a.agent_id for a in page + rest] == ["mine", "shared"] and not end

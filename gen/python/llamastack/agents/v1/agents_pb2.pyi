@@ -4,6 +4,7 @@ from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from llamastack.common.v1 import content_pb2 as _content_pb2
 from llamastack.common.v1 import message_pb2 as _message_pb2
+from llamastack.common.v1 import resource_pb2 as _resource_pb2
 from llamastack.common.v1 import sampling_pb2 as _sampling_pb2
 from llamastack.common.v1 import tool_pb2 as _tool_pb2
 from llamastack.inference.v1 import inference_pb2 as _inference_pb2
@@ -82,14 +83,16 @@ class AgentConfig(_message.Message):
     def __init__(self, model: _Optional[str] = ..., instructions: _Optional[str] = ..., name: _Optional[str] = ..., sampling_params: _Optional[_Union[_sampling_pb2.SamplingParams, _Mapping]] = ..., input_shields: _Optional[_Iterable[str]] = ..., output_shields: _Optional[_Iterable[str]] = ..., toolgroups: _Optional[_Iterable[_Union[AgentToolGroup, _Mapping]]] = ..., client_tools: _Optional[_Iterable[_Union[_tool_pb2.ToolDef, _Mapping]]] = ..., tool_config: _Optional[_Union[_tool_pb2.ToolConfig, _Mapping]] = ..., max_infer_iters: _Optional[int] = ..., enable_session_persistence: _Optional[bool] = ..., response_format: _Optional[_Union[_sampling_pb2.ResponseFormat, _Mapping]] = ...) -> None: ...
 
 class Agent(_message.Message):
-    __slots__ = ("agent_id", "agent_config", "created_at")
+    __slots__ = ("agent_id", "agent_config", "created_at", "owner")
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
     AGENT_CONFIG_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
     agent_id: str
     agent_config: AgentConfig
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, agent_id: _Optional[str] = ..., agent_config: _Optional[_Union[AgentConfig, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    owner: _resource_pb2.Owner
+    def __init__(self, agent_id: _Optional[str] = ..., agent_config: _Optional[_Union[AgentConfig, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., owner: _Optional[_Union[_resource_pb2.Owner, _Mapping]] = ...) -> None: ...
 
 class Document(_message.Message):
     __slots__ = ("content", "url", "mime_type")

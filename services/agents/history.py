@@ -13,7 +13,7 @@ from __future__ import annotations
 from llamastack.agents.v1 import agents_pb2 as pb
 from llamastack.common.v1 import message_pb2
 
-__all__ = ["conversation", "retrieved_context", "tool_message", "turn_messages"]
+__all__ = ["conversation", "only_repeats", "retrieved_context", "tool_message", "turn_messages"]
 
 
 def tool_message(response: pb.ToolResponse) -> message_pb2.Message:
@@ -42,14 +42,19 @@ def turn_messages(turn: pb.Turn) -> list[message_pb2.Message]:
     return out
 
 
+def only_repeats(step: pb.Step) -> bool:
+    """A tool step that answered only calls the turn had made before (`repeat_of`)."""
+    responses = step.tool_execution.tool_responses
+    return bool(responses) and all("repeat_of" in r.metadata for r in responses)
+
+
 def _repeats(turn: pb.Turn) -> set[int]:
     """Steps left out of the conversation: a model call that only repeated calls the turn had
     already made, and the step that answered them from earlier results (the model sees its
     first call and result once, not a loop it might copy)."""
     out: set[int] = set()
     for i, step in enumerate(turn.steps):
-        responses = step.tool_execution.tool_responses
-        if responses and all("repeat_of" in r.metadata for r in responses):
+        if only_repeats(step):
             out.add(i)
             if i and turn.steps[i - 1].WhichOneof("details") == "inference":
                 out.add(i - 1)

@@ -21,7 +21,7 @@ from llamastack.safety.v1 import safety_service_pb2
 from services.agents import documents as docs
 from services.agents import events
 from services.agents.events import Event
-from services.agents.history import conversation
+from services.agents.history import conversation, only_repeats
 from services.agents.store import now
 from services.agents.tools import call_kwargs
 
@@ -33,7 +33,6 @@ __all__ = ["answered", "call_key", "inference", "memory", "shields", "tools"]
 log = logging.getLogger(__name__)
 _EventType = inference_pb2.ChatCompletionEventType
 _Parse = inference_pb2.ToolCallParseStatus
-_FORCED = (tool_pb2.TOOL_CHOICE_REQUIRED,)
 
 
 async def _complete(run: TurnRun, step: pb.Step) -> Event:
@@ -49,7 +48,7 @@ async def _complete(run: TurnRun, step: pb.Step) -> Event:
 async def shields(
     run: TurnRun, shield_ids: list[str], messages: list[message_pb2.Message], touchpoint: str
 ) -> AsyncIterator[Event]:
-    """Run the shields at once; the first violation goes in the step, and an ERROR one ends
+    """Run the shields at once; the worst violation goes in the step, and an ERROR one ends
     the turn with its user message as the answer (`run.violation`)."""
     step = events.new_step(run.turn.turn_id, "shield_call")
     yield events.step_start(step, touchpoint=touchpoint)
@@ -167,7 +166,7 @@ def _chat_request(run: TurnRun) -> inference_pb.StreamChatCompletionRequest:
     )
     tool_config = tool_pb2.ToolConfig()
     tool_config.CopyFrom(run.tool_config)
-    forced = tool_config.tool_name or tool_config.tool_choice in _FORCED
+    forced = bool(tool_config.tool_name) or tool_config.tool_choice == tool_pb2.TOOL_CHOICE_REQUIRED
     if forced and any(s.WhichOneof("details") == "tool_execution" for s in run.turn.steps):
         # A forced call applies to the turn's first tool step only, then the model may
         # answer (as OpenAI's agents reset tool_choice): otherwise every step would call a
@@ -175,7 +174,7 @@ def _chat_request(run: TurnRun) -> inference_pb.StreamChatCompletionRequest:
         tool_config.tool_name = ""
         tool_config.tool_choice = tool_pb2.TOOL_CHOICE_AUTO
         forced = False
-    if _only_repeats(run.turn):
+    if run.turn.steps and only_repeats(run.turn.steps[-1]):
         # The model asked again for what it already has: it must answer now.
         tool_config.tool_name, tool_config.tool_choice = "", tool_pb2.TOOL_CHOICE_NONE
         forced = False
@@ -184,14 +183,6 @@ def _chat_request(run: TurnRun) -> inference_pb.StreamChatCompletionRequest:
     if config.HasField("response_format") and not forced:
         request.response_format.CopyFrom(config.response_format)
     return request
-
-
-def _only_repeats(turn: pb.Turn) -> bool:
-    """Whether the last step answered only repeated calls (see `tools`)."""
-    if not turn.steps or turn.steps[-1].WhichOneof("details") != "tool_execution":
-        return False
-    responses = turn.steps[-1].tool_execution.tool_responses
-    return bool(responses) and all("repeat_of" in r.metadata for r in responses)
 
 
 # -- tools -----------------------------------------------------------------------------------

@@ -182,3 +182,17 @@ def test_tool_definitions_use_the_schema_without_what_the_group_fixes():
     }  # fmt: skip
     client = tool_pb2.ToolDef(name="lookup", parameters=[{"name": "q", "parameter_type": "string"}])
     assert list(_client_definition(client).parameters) == ["q"]
+
+
+def test_after_only_repeated_calls_the_model_must_answer():
+    repeat = step("tool_execution", tool_calls=[CALL],
+                  tool_responses=[{"call_id": "c2", "metadata": {"repeat_of": "c1"}}])  # fmt: skip
+    request = _chat_request(_run({"tool_choice": "TOOL_CHOICE_AUTO"}, [step("inference"), repeat]))
+    assert request.tool_config.tool_choice == tool_pb2.TOOL_CHOICE_NONE
+    # ... and the repeating call and its copied result stay out of the conversation.
+    turn = tool_turn(pb.TURN_STATUS_IN_PROGRESS)
+    again = step("inference", model_response={"role": "ROLE_ASSISTANT", "tool_calls": [CALL]})
+    turn.steps.extend([again, repeat])
+    assert roles(conversation("", [], turn)) == [
+        "user:Weather?", "assistant:", "tool:Sunny", "assistant:raw",
+    ]  # fmt: skip

@@ -25,8 +25,10 @@ BENCHES = [
     "auth_overhead",
     "vector_query",
     "rag_ingest",
+    "evaldata",
     "agents_overhead",
 ]
+BENCHES += ["telemetry_overhead", "telemetry_service"]
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -63,6 +65,11 @@ def _headline(name: str, doc: dict) -> dict:
     if name == "real_model":
         return {"ratio": doc["ratio_tokens_per_s_mesh/in_process"],
                 "added_ttft_ms": doc["added_ttft_ms"]}  # fmt: skip
+    if name == "telemetry_overhead":
+        return {"added_p50_us": doc["added_p50_us"], "traces_recorded": doc["traces_recorded"]}
+    if name == "telemetry_service":
+        return {"ingest_spans_per_s": doc["ingest_spans_per_s"],
+                "query_p50_us": doc["query_p50_us"]}  # fmt: skip
     if name == "registry_scale":
         return {"routed_p50_ratio": doc["routed_p50_ratio_largest_over_smallest"]}
     if name == "reproducibility":
@@ -84,6 +91,9 @@ def _headline(name: str, doc: dict) -> dict:
     if name == "rag_ingest":
         return {"mesh_chunks_per_s": doc["mesh"]["chunks_per_s"],
                 "ratio": doc["ratio_chunks_per_s_mesh/in_process"]}  # fmt: skip
+    if name == "evaldata":
+        return {"score_ratio": doc["ratio_score_mesh/in_process"],
+                "job_bookkeeping_ms_per_row": doc["job_bookkeeping_ms_per_row"]}  # fmt: skip
     if name == "agents_overhead":
         return {scenario: {"mesh_cost_per_step_ms": doc[scenario]["mesh_cost_per_step_ms"],
                            "streamed": doc[scenario]["mesh_cost_per_step_streamed_ms"]}

@@ -24,7 +24,7 @@ from google.protobuf.message import Message
 
 from gateway.directory import Directory, ServiceEntry
 from gateway.registry import Registry
-from services.common import descriptors
+from services.common import descriptors, telemetry
 from services.common.errors import InvalidArgument
 from services.common.interceptors import guard_stream, guard_unary
 from services.common.logs import REQUEST_ID
@@ -170,12 +170,14 @@ class Router:
                 call = calls[entry.name] = entry.channel.unary_unary(method.path)
             sink = self.hooks.usage_sink() if self.hooks is not None else None
             try:
-                if sink is None:
-                    return await call(payload, timeout=self._timeout(context), metadata=metadata)
-                ongoing = call(payload, timeout=self._timeout(context), metadata=metadata)
-                response = await ongoing
-                sink(await ongoing.trailing_metadata())
-                return response
+                with telemetry.outgoing(method.path, metadata) as hop:
+                    timeout = self._timeout(context)
+                    if sink is None:
+                        return await call(payload, timeout=timeout, metadata=hop.metadata)
+                    ongoing = call(payload, timeout=timeout, metadata=hop.metadata)
+                    response = await ongoing
+                    sink(await ongoing.trailing_metadata())
+                    return response
             except grpc.aio.AioRpcError as err:
                 raise entry.upstream_error(err) from None
 
@@ -190,13 +192,15 @@ class Router:
             multi = calls.get(entry.name)
             if multi is None:
                 multi = calls[entry.name] = entry.channel.unary_stream(method.path)
-            call = multi(payload, timeout=self._timeout(context), metadata=metadata)
+            hop = telemetry.outgoing(method.path, metadata)
+            call = multi(payload, timeout=self._timeout(context), metadata=hop.metadata)
             sink = self.hooks.usage_sink() if self.hooks is not None else None
             try:
-                async for chunk in call:
-                    yield chunk
-                if sink is not None:
-                    sink(await call.trailing_metadata())
+                with hop:
+                    async for chunk in call:
+                        yield chunk
+                    if sink is not None:
+                        sink(await call.trailing_metadata())
             except grpc.aio.AioRpcError as err:
                 raise entry.upstream_error(err) from None
             finally:

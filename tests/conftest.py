@@ -13,9 +13,11 @@ REAL_MODEL_FIXTURES = frozenset(
         "llama_server",
         "embedding_server",
         "inference_service",  # tests/integration/rest
+        "telemetry_model_mesh",  # tests/integration/telemetry
         "guard_mesh",  # tests/integration/safety
         "remote_mesh",  # tests/integration/rest/test_openai_passthrough.py
         "vt_services",  # tests/integration/vector_tools
+        "eval_mesh",  # tests/integration/evaldata
     }
 )
 

@@ -5,7 +5,7 @@ launcher, e.g. in a container or a Helm init step.
     python -m deploy.envoy --run-config run.yaml --gateway gateway:50051 --exec
 
 The REST port, listen host, CORS and body limit come from the run config's `server:` section;
-flags override them.
+flags override them. Tracing follows its `telemetry:` section and the `OTEL_*` variables.
 """
 
 from __future__ import annotations
@@ -45,9 +45,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from services.common.config import ConfigError, RunConfig, load_run_config
+    from services.common.telemetry.config import envoy_tracing
 
     try:
-        server = (load_run_config(args.run_config) if args.run_config else RunConfig()).server
+        run = load_run_config(args.run_config) if args.run_config else RunConfig()
+        server = run.server
         text = envoy_config.render_config(
             listen_port=args.port if args.port is not None else server.port,
             admin_port=args.admin_port,
@@ -57,6 +59,7 @@ def main(argv: list[str] | None = None) -> None:
             cors=server.cors,
             max_request_bytes=server.max_request_bytes,
             listen_host=args.host or server.host,
+            tracing=envoy_tracing(run, os.environ),
             tls=listener_tls(server),
         )
     except (ConfigError, ValueError, OSError) as exc:

@@ -23,6 +23,10 @@ chain, in order:
 - No route timeout: streams last as long as the mesh's own deadlines allow (REST callers may
   send `grpc-timeout`). A stream silent in both directions for `STREAM_IDLE_TIMEOUT` is closed.
 - The admin interface listens on 127.0.0.1 only.
+- Tracing (when the distribution's telemetry is on): Envoy's OpenTelemetry tracer starts or
+  continues the W3C trace of every request, sends `traceparent` to the gateway and exports
+  its spans over OTLP/gRPC to the collector (the telemetry service by default), so the REST
+  hop is a span of the same trace as the gateway's and the services'.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import yaml
 
 from deploy.envoy.descriptors import prepare_descriptor
 from deploy.envoy.tls import ListenerTls, transport_socket
+from services.common.telemetry.config import EnvoyTracing
 
 __all__ = [
     "CORS_DEFAULTS",
@@ -126,6 +131,7 @@ def render_config(
     cors: bool | dict = False,
     max_request_bytes: int = 16 << 20,
     listen_host: str = "0.0.0.0",
+    tracing: EnvoyTracing | None = None,
     tls: ListenerTls | None = None,
 ) -> str:
     """The Envoy bootstrap as YAML text."""
@@ -138,6 +144,7 @@ def render_config(
         cors=cors,
         max_request_bytes=max_request_bytes,
         listen_host=listen_host,
+        tracing=tracing,
         tls=tls,
     )
     return yaml.safe_dump(config, sort_keys=False, width=100)
@@ -153,6 +160,7 @@ def build_config(
     cors: bool | dict = False,
     max_request_bytes: int = 16 << 20,
     listen_host: str = "0.0.0.0",
+    tracing: EnvoyTracing | None = None,
     tls: ListenerTls | None = None,
 ) -> dict[str, Any]:
     """The Envoy bootstrap as a dict (see `render_config`); `tls`: TLS on the listener
@@ -312,7 +320,7 @@ def build_config(
     }
     if tls is not None:
         chain["transport_socket"] = transport_socket(tls)
-    return {
+    bootstrap = {
         "admin": {"address": _socket("127.0.0.1", admin_port)},
         "static_resources": {
             "listeners": [
@@ -337,6 +345,9 @@ def build_config(
             ]
         },
     }
+    if tracing is not None:
+        _add_tracing(bootstrap, hcm, tracing)
+    return bootstrap
 
 
 #: REST paths of the OpenAI-compatible API (prefixes): their error bodies also carry OpenAI's
@@ -359,10 +370,13 @@ OPENAI_PATHS = ("/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v
 # keep reading the rest. `message` is copied as the JSON string literal it already is; `type`
 # follows the HTTP status; `code` is the ErrorInfo reason in lower case (`model_not_found` for
 # an unknown model, as OpenAI says); `param` is the ErrorInfo `field`.
+#
+# `rest` also records the request's HTTP method (tracing names Envoy's span after it).
 _REST_LUA = """\
 local OPENAI = {%(openai)s}
 
 function envoy_on_request(handle)
+  handle:streamInfo():dynamicMetadata():set("llamastack", "method", handle:headers():get(":method"))
   local ct = handle:headers():get("content-type") or ""
   if string.sub(ct, 1, 16) ~= "application/grpc" then
     local md = handle:streamInfo():dynamicMetadata()
@@ -586,3 +600,59 @@ def _local_reply_mappers(max_request_bytes: int) -> list[dict[str, Any]]:
             }
         )
     return mappers
+
+
+#: How often Envoy sends its spans (Envoy's default is 5 s).
+TRACE_FLUSH_MS = 1000
+
+
+def _add_tracing(bootstrap: dict[str, Any], hcm: dict[str, Any], tracing: EnvoyTracing) -> None:
+    """Envoy's OpenTelemetry tracer on the listener, exporting to an `otlp_collector` cluster.
+
+    A request that arrives with a sampled `traceparent` is traced (the caller's decision
+    wins); new traces are sampled at `sample_percent`.
+    """
+    hcm["tracing"] = {
+        "random_sampling": {"value": tracing.sample_percent},
+        # `GET /v1/models`: the request as the caller sent it (the transcoder turns it into a
+        # POST to the gRPC path; `llamastack.rest` keeps the method), without the query.
+        "operation": "%DYNAMIC_METADATA(llamastack:method)% %PATH(WQ:ORIG)%",
+        "provider": {
+            "name": "envoy.tracers.opentelemetry",
+            "typed_config": {
+                "@type": "type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig",
+                "grpc_service": {
+                    "envoy_grpc": {"cluster_name": "otlp_collector"},
+                    "timeout": "1s",
+                },
+                "service_name": tracing.service_name,
+            },
+        },
+    }
+    host, port = tracing.host, tracing.port
+    bootstrap["static_resources"]["clusters"].append(
+        {
+            "name": "otlp_collector",
+            "type": "STATIC" if _is_ip(host) else "STRICT_DNS",
+            "dns_lookup_family": "V4_PREFERRED",
+            "connect_timeout": "1s",
+            "typed_extension_protocol_options": {
+                _HTTP_OPTIONS: {
+                    "@type": f"type.googleapis.com/{_HTTP_OPTIONS}",
+                    "explicit_http_config": {"http2_protocol_options": {}},
+                }
+            },
+            "load_assignment": {
+                "cluster_name": "otlp_collector",
+                "endpoints": [{"lb_endpoints": [{"endpoint": {"address": _socket(host, port)}}]}],
+            },
+        }
+    )
+    bootstrap["layered_runtime"] = {
+        "layers": [
+            {
+                "name": "llamastack_tracing",
+                "static_layer": {"tracing.opentelemetry.flush_interval_ms": TRACE_FLUSH_MS},
+            }
+        ]
+    }

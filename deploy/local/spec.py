@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from services.common.config import RunConfig
+from services.common.telemetry.config import envoy_tracing, telemetry_service
 
 __all__ = [
     "DISTRIBUTIONS_DIR",
@@ -164,9 +165,15 @@ def build_plan(config: RunConfig, options: LaunchOptions) -> Plan:
     python = [sys.executable, "-m"]
     services = config.api_services()
     # Services call other APIs through the gateway, so they need its address before it
-    # starts: with auto ports it is picked here (the only port not bound as port 0).
+    # starts: with auto ports it is picked here (it does not bind port 0).
     gateway_port = free_port() if auto else config.port_of("gateway")
     base_env["LLS_GATEWAY_ADDR"] = f"127.0.0.1:{gateway_port}"
+    # Every process exports telemetry to the telemetry service: its port is picked up front too.
+    ports = {name: 0 if auto else config.port_of(name) for name in services}
+    telemetry = telemetry_service(config)
+    if telemetry is not None:
+        ports[telemetry] = ports[telemetry] or free_port()
+        base_env[f"LLS_{telemetry.upper()}_ADDR"] = f"127.0.0.1:{ports[telemetry]}"
     procs: list[ProcessSpec] = []
     for name in services:
         procs.append(
@@ -175,7 +182,7 @@ def build_plan(config: RunConfig, options: LaunchOptions) -> Plan:
                 kind="grpc",
                 argv=[*python, f"services.{config.api_of(name)}"],
                 env={**base_env, "LLS_SERVICE_NAME": name},
-                port=0 if auto else config.port_of(name),
+                port=ports[name],
             )
         )
 
@@ -238,6 +245,7 @@ def _envoy_spec(
             cors=config.server.cors,
             max_request_bytes=config.server.max_request_bytes,
             listen_host=config.server.host,
+            tracing=envoy_tracing(config, {**os.environ, **spec.env}, ports),
             tls=listener_tls(config.server),
         )
         tmp = config_path.with_suffix(".tmp")

@@ -99,6 +99,10 @@ def _add_target(target: ComposeTarget, services: dict[str, Any], volumes: dict[s
             infra_env[topo.qdrant_url_env] = f"http://{host('qdrant')}:6333"
     passthrough = {name: None for name in topo.passthrough_env if name not in infra_env}
     gateway_addr = f"{host('gateway')}:{topo.gateway.port}"
+    # Every process exports its spans and metrics to the telemetry service, when there is one.
+    telemetry = {
+        c.addr_env: f"{host(c.name)}:{c.port}" for c in topo.services if c.api == "telemetry"
+    }
     run_yaml = f"{target.run_config}:{RUN_CONFIG_PATH}:ro"
 
     for comp in topo.components:
@@ -107,6 +111,7 @@ def _add_target(target: ComposeTarget, services: dict[str, Any], volumes: dict[s
             "LLS_LOG_LEVEL": "${LLS_LOG_LEVEL:-INFO}",
             "LLS_GATEWAY_ADDR": gateway_addr,
             "LLS_RUN_CONFIG": RUN_CONFIG_PATH,
+            **telemetry,
         }
         svc: dict[str, Any] = {
             "image": IMAGE,

@@ -57,10 +57,11 @@ def _envoy_config_path() -> Path:
 def _render_envoy() -> str:
     from deploy.packaging.envoy import render_container_config
     from services.common.config import load_run_config
+    from services.common.telemetry.config import envoy_tracing
 
-    server = load_run_config(_run_config()).server
+    run = load_run_config(_run_config())
     gateway = os.environ.get("LLS_GATEWAY_ADDR", "localhost:50051")
-    return render_container_config(server, gateway)
+    return render_container_config(run.server, gateway, tracing=envoy_tracing(run, os.environ))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,6 +20,7 @@ from deploy.envoy import config as envoy_config
 from deploy.envoy.tls import listener_tls
 from deploy.packaging.model import ENVOY_ADMIN_PORT, ENVOY_HEALTH_PORT
 from services.common.config import ServerSpec
+from services.common.telemetry.config import EnvoyTracing
 
 __all__ = [
     "GATEWAY_HOST_PLACEHOLDER",
@@ -42,6 +43,7 @@ def container_config(
     admin_port: int = ENVOY_ADMIN_PORT,
     health_port: int = ENVOY_HEALTH_PORT,
     descriptor_path: Path | None = None,
+    tracing: EnvoyTracing | None = None,
 ) -> dict[str, Any]:
     """The Envoy bootstrap a container runs, as a dict."""
     config = envoy_config.build_config(
@@ -54,6 +56,7 @@ def container_config(
         max_request_bytes=server.max_request_bytes,
         listen_host=server.host,
         tls=listener_tls(server),
+        tracing=tracing,
     )
     return add_probe_listener(config, health_port)
 

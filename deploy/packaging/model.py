@@ -198,6 +198,8 @@ def _infrastructure(topo: Topology, raw: dict[str, Any]) -> None:
                         topo.vllm_model_env = _first_ref(model.get("model_id"))
     loaded = {s.provider_type for specs in config.providers.values() for s in specs}
     topo.uses_vllm = topo.uses_vllm and ("remote::vllm" in loaded or topo.vllm_optional)
+    # A Qdrant server only for a remote::qdrant provider the run.yaml turns on by default.
+    topo.uses_qdrant = topo.uses_qdrant and "remote::qdrant" in loaded
     for svc in topo.services:
         inline = (p.provider_type.startswith("inline::") for p in config.providers_of(svc.name))
         if svc.api == "inference" and any(inline):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import grpc
 
 __all__ = ["CHANNEL_OPTIONS", "SERVER_OPTIONS", "insecure_channel"]
@@ -33,5 +35,9 @@ SERVER_OPTIONS: list[tuple[str, int | str]] = [
 ]
 
 
-def insecure_channel(address: str) -> grpc.aio.Channel:
-    return grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS)
+def insecure_channel(
+    address: str, interceptors: Sequence[grpc.aio.ClientInterceptor] = ()
+) -> grpc.aio.Channel:
+    return grpc.aio.insecure_channel(
+        address, options=CHANNEL_OPTIONS, interceptors=list(interceptors)
+    )

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from services.common.kinds import KINDS
 from services.common.security.config import AuthConfig, QuotaConfig
 from services.common.settings import DEFAULT_PORTS, env_snapshot
+from services.common.telemetry.config import TelemetryConfig
 
 __all__ = [
     "ConfigError",
@@ -146,6 +147,8 @@ class RunConfig(_Model):
     metadata_store: RegistryStoreConfig = Field(default_factory=RegistryStoreConfig)
     services: dict[str, ServiceSpec] = Field(default_factory=dict)
     server: ServerSpec = Field(default_factory=ServerSpec)
+    #: Traces and metrics of every process (`services.common.telemetry`).
+    telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
     #: Declared resources by run.yaml section (`models`, `shields`...: RESOURCE_SECTIONS),
     #: written at the top level of the file as in the reference.
     declared: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)

@@ -1,4 +1,5 @@
-"""Cross-API calls go through the gateway (DESIGN.md §1): one channel, typed stubs."""
+"""Cross-API calls go through the gateway (DESIGN.md §1): one channel, typed stubs, the
+caller's trace context on every call."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any, TypeVar
 
 import grpc
 
+from services.common import telemetry
 from services.common.channels import insecure_channel
 from services.common.security.mesh import mesh_credentials
 
@@ -25,7 +27,7 @@ class GatewayClient:
     @property
     def channel(self) -> grpc.aio.Channel:
         if self._channel is None:
-            self._channel = insecure_channel(self.address)
+            self._channel = insecure_channel(self.address, telemetry.client_interceptors())
         return self._channel
 
     def stub(self, stub_class: type[S]) -> S:

@@ -29,6 +29,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from services.common import telemetry
 from services.common.channels import SERVER_OPTIONS
 from services.common.interceptors import ErrorInterceptor
 from services.common.logs import setup_logging
@@ -101,7 +102,12 @@ def service_names(servicers: Sequence[tuple[AddServicer, Any]]) -> list[str]:
 async def serve(component: Component, settings: Settings) -> None:
     """Serve until SIGTERM/SIGINT, then drain in-flight calls and stop."""
     server = grpc.aio.server(
-        interceptors=[*component.interceptors, ErrorInterceptor()], options=SERVER_OPTIONS
+        interceptors=[
+            *telemetry.server_interceptors(),
+            *component.interceptors,
+            ErrorInterceptor(),
+        ],
+        options=SERVER_OPTIONS,
     )
     names: list[str] = []
     recorder = _Recorder(server, names)
@@ -161,6 +167,7 @@ async def serve(component: Component, settings: Settings) -> None:
         await listener.stop()
     if component.stop is not None:
         await component.stop()
+    await telemetry.shutdown()
     log.info("%s stopped", component.name)
 
 
@@ -179,9 +186,9 @@ async def _start(
         log.exception("%s failed to start", component.name)
         stopping.set()
         raise
+    component.ready.set()  # before the health checks say so: whoever sees SERVING sees ready
     for name in ("", READINESS, *names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    component.ready.set()
     log.info("%s ready", component.name)
 
 
@@ -200,6 +207,7 @@ def run(
     settings = Settings()
     name = settings.service_name or default_name or "llamastack"
     setup_logging(name, settings.log_level)
+    telemetry.setup(name, settings)
 
     async def main() -> None:
         built = build(settings)

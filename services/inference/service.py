@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+from services.common import telemetry
 from services.common.errors import InvalidArgument, ResourceTypeMismatch
 from services.common.providers import ProviderHost
 from services.inference.provider import EmbeddingProvider, LLMProvider
@@ -52,7 +53,11 @@ class InferenceService:
 
     async def chat_completion(self, provider_id: str | None, req: ChatRequest) -> ChatResponse:
         check_chat(req)
-        return await self.llm(provider_id, req.model_id).chat_completion(req)
+        provider = self.llm(provider_id, req.model_id)
+        with _operation("chat", req, provider) as op:
+            result = await provider.chat_completion(req)
+            op.usage(*_tokens(result.usage), [result.message.stop_reason or ""])
+        return result
 
     async def stream_chat_completion(
         self, provider_id: str | None, req: ChatRequest
@@ -60,12 +65,15 @@ class InferenceService:
         """START, PROGRESS deltas, COMPLETE. Errors before the first token come as a status
         without a START event."""
         check_chat(req)
-        stream = self.llm(provider_id, req.model_id).stream_chat_completion(req)
+        provider = self.llm(provider_id, req.model_id)
+        op = _operation("chat", req, provider)
+        stream = op.stream(provider.stream_chat_completion(req))
         try:
             item = await anext(stream)
             yield ChatEvent(EventType.START, TextDelta(""))
             while True:
                 if isinstance(item, StreamEnd):
+                    op.usage(*_tokens(item.usage), [item.stop_reason])
                     yield ChatEvent(EventType.COMPLETE, TextDelta(""), item.stop_reason, item.usage)
                     return
                 yield ChatEvent(EventType.PROGRESS, item)
@@ -78,15 +86,23 @@ class InferenceService:
         self, provider_id: str | None, req: CompletionRequest
     ) -> CompletionResponse:
         check_completion(req)
-        return await self.llm(provider_id, req.model_id).completion(req)
+        provider = self.llm(provider_id, req.model_id)
+        with _operation("text_completion", req, provider) as op:
+            result = await provider.completion(req)
+            op.usage(*_tokens(result.usage), [result.stop_reason])
+        return result
 
     async def stream_completion(
         self, provider_id: str | None, req: CompletionRequest
     ) -> AsyncIterator[TextDelta | StreamEnd]:
         check_completion(req)
-        stream = self.llm(provider_id, req.model_id).stream_completion(req)
+        provider = self.llm(provider_id, req.model_id)
+        op = _operation("text_completion", req, provider)
+        stream = op.stream(provider.stream_completion(req))
         try:
             async for item in stream:
+                if isinstance(item, StreamEnd):
+                    op.usage(*_tokens(item.usage), [item.stop_reason])
                 yield item
         finally:
             with contextlib.suppress(Exception):
@@ -96,7 +112,11 @@ class InferenceService:
         self, provider_id: str | None, req: EmbeddingsRequest
     ) -> EmbeddingsResponse:
         check_embeddings(req)
-        return await self.embedder(provider_id, req.model_id).embeddings(req)
+        provider = self.embedder(provider_id, req.model_id)
+        with telemetry.operation("embeddings", req.model_id, provider) as op:
+            result = await provider.embeddings(req)
+            op.usage(result.usage.prompt_tokens, 0)
+        return result
 
     async def batch_chat_completion(
         self, provider_id: str | None, reqs: list[ChatRequest]
@@ -112,6 +132,18 @@ class InferenceService:
         for i, req in enumerate(reqs):
             _in_batch(check_completion, req, f"content_batch[{i}]")
         return [await self.completion(provider_id, req) for req in reqs]
+
+
+def _operation(name: str, req: ChatRequest | CompletionRequest, provider: Any) -> Any:
+    """The GenAI span and metrics of one generation (a no-op when telemetry is off)."""
+    s = req.sampling
+    return telemetry.operation(
+        name, req.model_id, provider, max_tokens=s.max_tokens, temperature=s.temperature
+    )
+
+
+def _tokens(usage: Any) -> tuple[int, int]:
+    return usage.prompt_tokens, usage.completion_tokens
 
 
 def _in_batch(check: Any, req: Any, where: str) -> None:

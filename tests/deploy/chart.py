@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from deploy.local.spec import REPO
 from deploy.packaging.sync import CHART
 
 __all__ = [
@@ -75,6 +76,14 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = copy.deepcopy(value)
     return out
+
+
+def api_components(distribution: str) -> set[str]:
+    """The component labels of a distribution's API services (its run.yaml's services but the
+    gateway; Kubernetes names use '-' where run.yaml names use '_')."""
+    path = REPO / "deploy" / "distributions" / distribution / "run.yaml"
+    services = yaml.safe_load(path.read_text())["services"]
+    return {name.replace("_", "-") for name in services if name not in ("gateway", "envoy")}
 
 
 def values_for(case: str) -> dict[str, Any]:

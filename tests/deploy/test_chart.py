@@ -12,6 +12,7 @@ from deploy.packaging.sync import CHART
 from tests.deploy.chart import (
     CASES,
     KUBE_VERSIONS,
+    api_components,
     lint,
     render,
     render_case,
@@ -184,7 +185,7 @@ def test_network_policy_lets_only_the_gateway_reach_services():
         p["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
         for p in rendered.kind("NetworkPolicy")
     }
-    assert selected == {"inference", "redis", "qdrant"}
+    assert selected == {*api_components("vllm"), "redis", "qdrant"}
     # The test pod carries the label the policy lets in.
     test_pod = rendered.tests[0]
     assert test_pod["metadata"]["labels"]["app.kubernetes.io/component"] == "helm-test"
@@ -197,7 +198,7 @@ def test_helm_test_hook_checks_every_component_and_chats():
     args = pod["spec"]["containers"][0]["args"]
     assert args[0] == "smoke"
     checks = {args[i + 1].split("=")[0] for i, a in enumerate(args) if a == "--check"}
-    assert checks == {"gateway", "inference"}
+    assert checks == {"gateway", *(c.replace("-", "_") for c in api_components("vllm"))}
     assert "--envoy" in args and "--no-chat" not in args
 
 

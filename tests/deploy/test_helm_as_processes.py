@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from services.common.config import load_run_config
-from tests.deploy.chart import render_case
+from tests.deploy.chart import api_components, render_case
 from tests.deploy.podsim import Cluster
-from tests.support.processes import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -21,9 +19,8 @@ pytestmark = pytest.mark.slow
 def test_rendered_local_release_serves_a_chat(tmp_path: Path):
     rendered = render_case("local")
     cluster = Cluster(rendered, tmp_path, python=sys.executable)
-    declared = load_run_config(REPO / "deploy/distributions/local/run.yaml").services
     components = {p.labels["app.kubernetes.io/component"] for p in cluster.pods.values()}
-    assert components == {*declared, "envoy"}  # Envoy is not a run.yaml service
+    assert components == {*api_components("local"), "gateway", "envoy"}
     try:
         cluster.start()
         seconds = cluster.wait_ready(timeout=120)

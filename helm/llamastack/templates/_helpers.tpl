@@ -111,6 +111,12 @@ llamastack.io/distribution: {{ . }}
 {{- $_ := set $vars "LLS_SERVICE_NAME" .name }}
 {{- $_ := set $vars "LLS_LOG_LEVEL" $root.Values.logLevel }}
 {{- $_ := set $vars "LLS_GATEWAY_ADDR" (include "llamastack.addr" $gw) }}
+{{- /* every process exports its spans and metrics to the telemetry service */}}
+{{- range $name, $other := $root.Values.components }}
+{{- if eq (toString $other.api) "telemetry" }}
+{{- $_ := set $vars (printf "LLS_%s_ADDR" (upper $name)) (include "llamastack.addr" (dict "root" $root "name" $name)) }}
+{{- end }}
+{{- end }}
 {{- if eq $c.role "envoy" }}
 {{- $_ := set $vars "LLS_ENVOY_CONFIG" "/etc/envoy/envoy.yaml" }}
 {{- else }}

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from services.common import telemetry
 from services.common.errors import InvalidArgument
 from services.common.providers import ProviderHost
 from services.inference.openai import from_domain, to_domain
@@ -59,6 +60,31 @@ def _openai_terms() -> Iterator[None]:
         raise type(exc)(_openai_name(exc.message), **metadata) from None
 
 
+#: OpenAI endpoint -> GenAI operation name (telemetry).
+_OPERATIONS = {"chat/completions": "chat", "completions": "text_completion"}
+
+
+def _operation(endpoint: str, body: dict[str, Any], provider: Any) -> Any:
+    """The GenAI span and metrics of a passed-through call (a no-op when telemetry is off)."""
+    name = _OPERATIONS.get(endpoint, endpoint)
+    return telemetry.operation(
+        name,
+        str(body.get("model", "")),
+        provider,
+        max_tokens=body.get("max_tokens"),
+        temperature=body.get("temperature"),
+    )
+
+
+def _usage(op: Any, answer: dict[str, Any]) -> None:
+    """Token counts and finish reasons from an OpenAI answer or stream chunk, when it has them
+    (a stream's usage comes in its last chunk, when the caller asked for it)."""
+    usage = answer.get("usage")
+    if usage:
+        reasons = [c.get("finish_reason") or "" for c in answer.get("choices") or []]
+        op.usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0), reasons)
+
+
 def _unary(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
 
@@ -75,14 +101,18 @@ class OpenAIService:
     async def _request(
         self, remote: OpenAIPassthrough, endpoint: str, call: Call, body: dict[str, Any]
     ) -> dict[str, Any]:
-        out = await remote.openai_request(endpoint, _unary(body))
+        with _operation(endpoint, body, remote) as op:
+            out = await remote.openai_request(endpoint, _unary(body))
+            _usage(op, out)
         out["model"] = call.model
         return out
 
     async def _stream(
         self, remote: OpenAIPassthrough, endpoint: str, call: Call, body: dict[str, Any]
     ) -> AsyncIterator[dict[str, Any]]:
-        async for chunk in remote.openai_stream(endpoint, {**body, "stream": True}):
+        op = _operation(endpoint, body, remote)
+        async for chunk in op.stream(remote.openai_stream(endpoint, {**body, "stream": True})):
+            _usage(op, chunk)
             chunk["model"] = call.model
             yield chunk
 

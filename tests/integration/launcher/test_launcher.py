@@ -30,6 +30,7 @@ MODEL = "SmolLM2-135M-Instruct"
 class Stack:
     def __init__(self, tmp: Path) -> None:
         config = yaml.safe_load((REPO / "deploy/distributions/local/run.yaml").read_text())
+        self.services = set(config["services"])
         config["image_name"] = "launcher-test"
         config["metadata_store"] = {"type": "sqlite", "db_path": str(tmp / "registry.db")}
         self.run_yaml = tmp / "run.yaml"
@@ -45,6 +46,7 @@ class Stack:
 
     def start(self, timeout: float = 120.0) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LLS_")}
+        env["OTEL_BSP_SCHEDULE_DELAY"] = "200"  # spans reach the telemetry service at once
         with self.out_path.open("wb") as out:
             self.started = time.monotonic()
             self.popen = subprocess.Popen(
@@ -157,8 +159,7 @@ def stack(tmp_path_factory):
 
 def test_becomes_healthy_and_prints_endpoints(stack):
     state = stack.state()
-    config = yaml.safe_load(stack.run_yaml.read_text())
-    assert set(state["processes"]) == {*config["services"], "envoy"}
+    assert set(state["processes"]) == {*stack.services, "envoy"}
     assert all(p["state"] == "ready" for p in state["processes"].values())
     out = stack.output()
     assert "is ready" in out
@@ -204,6 +205,22 @@ def test_client_commands_and_rest_work(stack):
     }
     blocked = stack.cli("shields", "run", "policy", "key AKIAIOSFODNN7EXAMPLE")
     assert blocked.returncode == 3 and "blocked" in blocked.stdout
+
+    # Every process exports to the telemetry service the launcher started (Envoy included).
+    def roots() -> set[tuple[str, str]]:
+        listed = stack.cli("traces", "list", "--json", "--limit", "100")
+        assert listed.returncode == 0, listed.stderr
+        data = json.loads(listed.stdout).get("data", [])
+        return {(t.get("root_service_name"), t.get("root_span_name")) for t in data}
+
+    wanted = {
+        ("gateway", "llamastack.inference.v1.InferenceService/ChatCompletion"),
+        ("envoy", "GET /v1/models"),
+    }
+    deadline = time.monotonic() + 20
+    while not wanted <= (found := roots()) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert wanted <= found, found
 
 
 def test_a_killed_service_is_restarted_and_routes_again(stack):

@@ -13,6 +13,7 @@ import httpx
 
 from deploy.envoy import config as envoy_config
 from deploy.envoy.tls import ListenerTls
+from services.common.telemetry.config import EnvoyTracing
 
 __all__ = ["EnvoyProcess", "free_port", "validate_config"]
 
@@ -43,6 +44,7 @@ class EnvoyProcess:
         cors: bool | dict = False,
         max_request_bytes: int = 16 << 20,
         descriptor_path: Path | None = None,
+        tracing: EnvoyTracing | None = None,
         tls: ListenerTls | None = None,
     ) -> None:
         self.workdir = workdir
@@ -52,6 +54,7 @@ class EnvoyProcess:
         self.max_request_bytes = max_request_bytes
         self.tls = tls
         self.descriptor_path = descriptor_path or envoy_config.default_descriptor_path()
+        self.tracing = tracing
         self.config_path = workdir / f"{name}.yaml"
         self.log_path = workdir / f"{name}.log"
         self.port = 0
@@ -77,6 +80,7 @@ class EnvoyProcess:
             cors=self.cors,
             max_request_bytes=self.max_request_bytes,
             listen_host="127.0.0.1",
+            tracing=self.tracing,
             tls=self.tls,
         )
 

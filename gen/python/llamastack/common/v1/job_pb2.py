@@ -22,20 +22,21 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ellamastack/common/v1/job.proto\x12\x14llamastack.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"@\n\x0bJobProgress\x12\x11\n\tcompleted\x18\x01 \x01(\x03\x12\r\n\x05total\x18\x02 \x01(\x03\x12\x0f\n\x07message\x18\x03 \x01(\t\"\x9e\x02\n\x03Job\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12/\n\x06status\x18\x02 \x01(\x0e\x32\x1f.llamastack.common.v1.JobStatus\x12\x33\n\x08progress\x18\x03 \x01(\x0b\x32!.llamastack.common.v1.JobProgress\x12\x30\n\x0cscheduled_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nstarted_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x63ompleted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x65rror\x18\x07 \x01(\t*\xa8\x01\n\tJobStatus\x12\x1a\n\x16JOB_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14JOB_STATUS_SCHEDULED\x10\x01\x12\x1a\n\x16JOB_STATUS_IN_PROGRESS\x10\x02\x12\x18\n\x14JOB_STATUS_COMPLETED\x10\x03\x12\x15\n\x11JOB_STATUS_FAILED\x10\x04\x12\x18\n\x14JOB_STATUS_CANCELLED\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ellamastack/common/v1/job.proto\x12\x14llamastack.common.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"h\n\x0bJobProgress\x12\x11\n\tcompleted\x18\x01 \x01(\x03\x12\r\n\x05total\x18\x02 \x01(\x03\x12\x0f\n\x07message\x18\x03 \x01(\t\x12&\n\x03\x65ta\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x9e\x02\n\x03Job\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12/\n\x06status\x18\x02 \x01(\x0e\x32\x1f.llamastack.common.v1.JobStatus\x12\x33\n\x08progress\x18\x03 \x01(\x0b\x32!.llamastack.common.v1.JobProgress\x12\x30\n\x0cscheduled_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nstarted_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x63ompleted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x65rror\x18\x07 \x01(\t*\xa8\x01\n\tJobStatus\x12\x1a\n\x16JOB_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14JOB_STATUS_SCHEDULED\x10\x01\x12\x1a\n\x16JOB_STATUS_IN_PROGRESS\x10\x02\x12\x18\n\x14JOB_STATUS_COMPLETED\x10\x03\x12\x15\n\x11JOB_STATUS_FAILED\x10\x04\x12\x18\n\x14JOB_STATUS_CANCELLED\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llamastack.common.v1.job_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_JOBSTATUS']._serialized_start=445
-  _globals['_JOBSTATUS']._serialized_end=613
-  _globals['_JOBPROGRESS']._serialized_start=89
-  _globals['_JOBPROGRESS']._serialized_end=153
-  _globals['_JOB']._serialized_start=156
-  _globals['_JOB']._serialized_end=442
+  _globals['_JOBSTATUS']._serialized_start=517
+  _globals['_JOBSTATUS']._serialized_end=685
+  _globals['_JOBPROGRESS']._serialized_start=121
+  _globals['_JOBPROGRESS']._serialized_end=225
+  _globals['_JOB']._serialized_start=228
+  _globals['_JOB']._serialized_end=514
 # @@protoc_insertion_point(module_scope)

@@ -28,7 +28,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from llamastack.common.v1 import routing_pb2 as llamastack_dot_common_dot_v1_dot_routing__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/llamastack/datasetio/v1/datasetio_service.proto\x12\x17llamastack.datasetio.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\"llamastack/common/v1/routing.proto\"a\n\x12IterateRowsRequest\x12\x18\n\ndataset_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x0bstart_index\x18\x02 \x01(\x05\x12\x12\n\x05limit\x18\x03 \x01(\x05H\x00\x88\x01\x01\x42\x08\n\x06_limit\"h\n\x13IterateRowsResponse\x12%\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x17.google.protobuf.Struct\x12\x10\n\x08has_more\x18\x02 \x01(\x08\x12\x18\n\x10next_start_index\x18\x03 \x01(\x05\"Z\n\x11\x41ppendRowsRequest\x12\x18\n\ndataset_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12+\n\x04rows\x18\x02 \x03(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x02\"\x14\n\x12\x41ppendRowsResponse2\xef\x02\n\x10\x44\x61tasetIoService\x12\xaa\x01\n\x0bIterateRows\x12+.llamastack.datasetio.v1.IterateRowsRequest\x1a,.llamastack.datasetio.v1.IterateRowsResponse\"@\xaa\xbb\x18\x0e\x08\x04\x12\ndataset_id\x82\xd3\xe4\x93\x02(\x12&/v1/datasetio/iterrows/{dataset_id=**}\x12\xad\x01\n\nAppendRows\x12*.llamastack.datasetio.v1.AppendRowsRequest\x1a+.llamastack.datasetio.v1.AppendRowsResponse\"F\xaa\xbb\x18\x0e\x08\x04\x12\ndataset_id\x82\xd3\xe4\x93\x02.\")/v1/datasetio/append-rows/{dataset_id=**}:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/llamastack/datasetio/v1/datasetio_service.proto\x12\x17llamastack.datasetio.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\"llamastack/common/v1/routing.proto\"u\n\x12IterateRowsRequest\x12\x18\n\ndataset_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x0bstart_index\x18\x02 \x01(\x05\x12\x12\n\x05limit\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12\x12\n\npage_token\x18\x04 \x01(\tB\x08\n\x06_limit\"\x81\x01\n\x13IterateRowsResponse\x12%\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x17.google.protobuf.Struct\x12\x10\n\x08has_more\x18\x02 \x01(\x08\x12\x18\n\x10next_start_index\x18\x03 \x01(\x05\x12\x17\n\x0fnext_page_token\x18\x04 \x01(\t\"Z\n\x11\x41ppendRowsRequest\x12\x18\n\ndataset_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12+\n\x04rows\x18\x02 \x03(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x02\"\x14\n\x12\x41ppendRowsResponse2\xef\x02\n\x10\x44\x61tasetIoService\x12\xaa\x01\n\x0bIterateRows\x12+.llamastack.datasetio.v1.IterateRowsRequest\x1a,.llamastack.datasetio.v1.IterateRowsResponse\"@\xaa\xbb\x18\x0e\x08\x04\x12\ndataset_id\x82\xd3\xe4\x93\x02(\x12&/v1/datasetio/iterrows/{dataset_id=**}\x12\xad\x01\n\nAppendRows\x12*.llamastack.datasetio.v1.AppendRowsRequest\x1a+.llamastack.datasetio.v1.AppendRowsResponse\"F\xaa\xbb\x18\x0e\x08\x04\x12\ndataset_id\x82\xd3\xe4\x93\x02.\")/v1/datasetio/append-rows/{dataset_id=**}:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,13 +46,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DATASETIOSERVICE'].methods_by_name['AppendRows']._loaded_options = None
   _globals['_DATASETIOSERVICE'].methods_by_name['AppendRows']._serialized_options = b'\252\273\030\016\010\004\022\ndataset_id\202\323\344\223\002.\")/v1/datasetio/append-rows/{dataset_id=**}:\001*'
   _globals['_ITERATEROWSREQUEST']._serialized_start=205
-  _globals['_ITERATEROWSREQUEST']._serialized_end=302
-  _globals['_ITERATEROWSRESPONSE']._serialized_start=304
-  _globals['_ITERATEROWSRESPONSE']._serialized_end=408
-  _globals['_APPENDROWSREQUEST']._serialized_start=410
-  _globals['_APPENDROWSREQUEST']._serialized_end=500
-  _globals['_APPENDROWSRESPONSE']._serialized_start=502
-  _globals['_APPENDROWSRESPONSE']._serialized_end=522
-  _globals['_DATASETIOSERVICE']._serialized_start=525
-  _globals['_DATASETIOSERVICE']._serialized_end=892
+  _globals['_ITERATEROWSREQUEST']._serialized_end=322
+  _globals['_ITERATEROWSRESPONSE']._serialized_start=325
+  _globals['_ITERATEROWSRESPONSE']._serialized_end=454
+  _globals['_APPENDROWSREQUEST']._serialized_start=456
+  _globals['_APPENDROWSREQUEST']._serialized_end=546
+  _globals['_APPENDROWSRESPONSE']._serialized_start=548
+  _globals['_APPENDROWSRESPONSE']._serialized_end=568
+  _globals['_DATASETIOSERVICE']._serialized_start=571
+  _globals['_DATASETIOSERVICE']._serialized_end=938
 # @@protoc_insertion_point(module_scope)

@@ -11,24 +11,28 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class IterateRowsRequest(_message.Message):
-    __slots__ = ("dataset_id", "start_index", "limit")
+    __slots__ = ("dataset_id", "start_index", "limit", "page_token")
     DATASET_ID_FIELD_NUMBER: _ClassVar[int]
     START_INDEX_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     dataset_id: str
     start_index: int
     limit: int
-    def __init__(self, dataset_id: _Optional[str] = ..., start_index: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+    page_token: str
+    def __init__(self, dataset_id: _Optional[str] = ..., start_index: _Optional[int] = ..., limit: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class IterateRowsResponse(_message.Message):
-    __slots__ = ("data", "has_more", "next_start_index")
+    __slots__ = ("data", "has_more", "next_start_index", "next_page_token")
     DATA_FIELD_NUMBER: _ClassVar[int]
     HAS_MORE_FIELD_NUMBER: _ClassVar[int]
     NEXT_START_INDEX_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     data: _containers.RepeatedCompositeFieldContainer[_struct_pb2.Struct]
     has_more: bool
     next_start_index: int
-    def __init__(self, data: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ..., has_more: _Optional[bool] = ..., next_start_index: _Optional[int] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, data: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ..., has_more: _Optional[bool] = ..., next_start_index: _Optional[int] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class AppendRowsRequest(_message.Message):
     __slots__ = ("dataset_id", "rows")

@@ -52,14 +52,18 @@ class DatasetIoServiceServicer:
     """
 
     def IterateRows(self, request, context):
-        """Reads a page of rows. Errors: NOT_FOUND (dataset), INVALID_ARGUMENT (negative start).
+        """Reads a page of rows (at most the provider's rows-per-request limit, 10,000 for
+        `inline::localfs`; `has_more` says when rows were left). Errors: NOT_FOUND (dataset),
+        INVALID_ARGUMENT (negative start, a bad page token).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AppendRows(self, request, context):
-        """Appends rows. Errors: NOT_FOUND, FAILED_PRECONDITION (read-only source).
+        """Appends rows; the next IterateRows sees them. Errors: NOT_FOUND, INVALID_ARGUMENT (a
+        row lacks a column the dataset's purpose requires, too many rows), FAILED_PRECONDITION
+        (read-only source).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

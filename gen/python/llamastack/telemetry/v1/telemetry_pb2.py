@@ -26,23 +26,25 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'llamastack/telemetry/v1/telemetry.proto\x12\x17llamastack.telemetry.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"_\n\x14UnstructuredLogEvent\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\x36\n\x08severity\x18\x02 \x01(\x0e\x32$.llamastack.telemetry.v1.LogSeverity\":\n\x0bMetricEvent\x12\x0e\n\x06metric\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01\x12\x0c\n\x04unit\x18\x03 \x01(\t\"8\n\x10SpanStartPayload\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x16\n\x0eparent_span_id\x18\x02 \x01(\t\"E\n\x0eSpanEndPayload\x12\x33\n\x06status\x18\x01 \x01(\x0e\x32#.llamastack.telemetry.v1.SpanStatus\"\x9d\x01\n\x12StructuredLogEvent\x12?\n\nspan_start\x18\x01 \x01(\x0b\x32).llamastack.telemetry.v1.SpanStartPayloadH\x00\x12;\n\x08span_end\x18\x02 \x01(\x0b\x32\'.llamastack.telemetry.v1.SpanEndPayloadH\x00\x42\t\n\x07payload\"\xd9\x02\n\x05\x45vent\x12\x10\n\x08trace_id\x18\x01 \x01(\t\x12\x0f\n\x07span_id\x18\x02 \x01(\t\x12-\n\ttimestamp\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\nattributes\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12I\n\x10unstructured_log\x18\x05 \x01(\x0b\x32-.llamastack.telemetry.v1.UnstructuredLogEventH\x00\x12\x36\n\x06metric\x18\x06 \x01(\x0b\x32$.llamastack.telemetry.v1.MetricEventH\x00\x12\x45\n\x0estructured_log\x18\x07 \x01(\x0b\x32+.llamastack.telemetry.v1.StructuredLogEventH\x00\x42\x07\n\x05\x65vent\"\x8d\x01\n\x05Trace\x12\x10\n\x08trace_id\x18\x01 \x01(\t\x12\x14\n\x0croot_span_id\x18\x02 \x01(\t\x12.\n\nstart_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x8f\x02\n\x04Span\x12\x0f\n\x07span_id\x18\x01 \x01(\t\x12\x10\n\x08trace_id\x18\x02 \x01(\t\x12\x16\n\x0eparent_span_id\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12.\n\nstart_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\nattributes\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x33\n\x06status\x18\x08 \x01(\x0e\x32#.llamastack.telemetry.v1.SpanStatus\"{\n\x0eQueryCondition\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x35\n\x02op\x18\x02 \x01(\x0e\x32).llamastack.telemetry.v1.QueryConditionOp\x12%\n\x05value\x18\x03 \x01(\x0b\x32\x16.google.protobuf.Value\"q\n\x12MetricLabelMatcher\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\x12>\n\x08operator\x18\x03 \x01(\x0e\x32,.llamastack.telemetry.v1.MetricLabelOperator\"*\n\x0bMetricLabel\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"]\n\x0fMetricDataPoint\x12-\n\ttimestamp\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05value\x18\x02 \x01(\x01\x12\x0c\n\x04unit\x18\x03 \x01(\t\"\x8e\x01\n\x0cMetricSeries\x12\x0e\n\x06metric\x18\x01 \x01(\t\x12\x34\n\x06labels\x18\x02 \x03(\x0b\x32$.llamastack.telemetry.v1.MetricLabel\x12\x38\n\x06values\x18\x03 \x03(\x0b\x32(.llamastack.telemetry.v1.MetricDataPoint*\xbe\x01\n\x0bLogSeverity\x12\x1c\n\x18LOG_SEVERITY_UNSPECIFIED\x10\x00\x12\x18\n\x14LOG_SEVERITY_VERBOSE\x10\x01\x12\x16\n\x12LOG_SEVERITY_DEBUG\x10\x02\x12\x15\n\x11LOG_SEVERITY_INFO\x10\x03\x12\x15\n\x11LOG_SEVERITY_WARN\x10\x04\x12\x16\n\x12LOG_SEVERITY_ERROR\x10\x05\x12\x19\n\x15LOG_SEVERITY_CRITICAL\x10\x06*T\n\nSpanStatus\x12\x1b\n\x17SPAN_STATUS_UNSPECIFIED\x10\x00\x12\x12\n\x0eSPAN_STATUS_OK\x10\x01\x12\x15\n\x11SPAN_STATUS_ERROR\x10\x02*\xa2\x01\n\x10QueryConditionOp\x12\"\n\x1eQUERY_CONDITION_OP_UNSPECIFIED\x10\x00\x12\x19\n\x15QUERY_CONDITION_OP_EQ\x10\x01\x12\x19\n\x15QUERY_CONDITION_OP_NE\x10\x02\x12\x19\n\x15QUERY_CONDITION_OP_GT\x10\x03\x12\x19\n\x15QUERY_CONDITION_OP_LT\x10\x04*p\n\x0fMetricQueryType\x12!\n\x1dMETRIC_QUERY_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n\x17METRIC_QUERY_TYPE_RANGE\x10\x01\x12\x1d\n\x19METRIC_QUERY_TYPE_INSTANT\x10\x02*\xd6\x01\n\x13MetricLabelOperator\x12%\n!METRIC_LABEL_OPERATOR_UNSPECIFIED\x10\x00\x12 \n\x1cMETRIC_LABEL_OPERATOR_EQUALS\x10\x01\x12$\n METRIC_LABEL_OPERATOR_NOT_EQUALS\x10\x02\x12%\n!METRIC_LABEL_OPERATOR_REGEX_MATCH\x10\x03\x12)\n%METRIC_LABEL_OPERATOR_REGEX_NOT_MATCH\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'llamastack/telemetry/v1/telemetry.proto\x12\x17llamastack.telemetry.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"_\n\x14UnstructuredLogEvent\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\x36\n\x08severity\x18\x02 \x01(\x0e\x32$.llamastack.telemetry.v1.LogSeverity\":\n\x0bMetricEvent\x12\x0e\n\x06metric\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01\x12\x0c\n\x04unit\x18\x03 \x01(\t\"8\n\x10SpanStartPayload\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x16\n\x0eparent_span_id\x18\x02 \x01(\t\"E\n\x0eSpanEndPayload\x12\x33\n\x06status\x18\x01 \x01(\x0e\x32#.llamastack.telemetry.v1.SpanStatus\"\x9d\x01\n\x12StructuredLogEvent\x12?\n\nspan_start\x18\x01 \x01(\x0b\x32).llamastack.telemetry.v1.SpanStartPayloadH\x00\x12;\n\x08span_end\x18\x02 \x01(\x0b\x32\'.llamastack.telemetry.v1.SpanEndPayloadH\x00\x42\t\n\x07payload\"\xd9\x02\n\x05\x45vent\x12\x10\n\x08trace_id\x18\x01 \x01(\t\x12\x0f\n\x07span_id\x18\x02 \x01(\t\x12-\n\ttimestamp\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\nattributes\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12I\n\x10unstructured_log\x18\x05 \x01(\x0b\x32-.llamastack.telemetry.v1.UnstructuredLogEventH\x00\x12\x36\n\x06metric\x18\x06 \x01(\x0b\x32$.llamastack.telemetry.v1.MetricEventH\x00\x12\x45\n\x0estructured_log\x18\x07 \x01(\x0b\x32+.llamastack.telemetry.v1.StructuredLogEventH\x00\x42\x07\n\x05\x65vent\"\x89\x02\n\x05Trace\x12\x10\n\x08trace_id\x18\x01 \x01(\t\x12\x14\n\x0croot_span_id\x18\x02 \x01(\t\x12.\n\nstart_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0eroot_span_name\x18\x05 \x01(\t\x12\x12\n\nspan_count\x18\x06 \x01(\x05\x12\x33\n\x06status\x18\x07 \x01(\x0e\x32#.llamastack.telemetry.v1.SpanStatus\x12\x19\n\x11root_service_name\x18\x08 \x01(\t\"u\n\tSpanEvent\x12\x0c\n\x04name\x18\x01 \x01(\t\x12-\n\ttimestamp\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\nattributes\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xa2\x03\n\x04Span\x12\x0f\n\x07span_id\x18\x01 \x01(\t\x12\x10\n\x08trace_id\x18\x02 \x01(\t\x12\x16\n\x0eparent_span_id\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12.\n\nstart_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\nattributes\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x33\n\x06status\x18\x08 \x01(\x0e\x32#.llamastack.telemetry.v1.SpanStatus\x12\x14\n\x0cservice_name\x18\t \x01(\t\x12/\n\x04kind\x18\n \x01(\x0e\x32!.llamastack.telemetry.v1.SpanKind\x12\x16\n\x0estatus_message\x18\x0b \x01(\t\x12\x32\n\x06\x65vents\x18\x0c \x03(\x0b\x32\".llamastack.telemetry.v1.SpanEvent\"{\n\x0eQueryCondition\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x35\n\x02op\x18\x02 \x01(\x0e\x32).llamastack.telemetry.v1.QueryConditionOp\x12%\n\x05value\x18\x03 \x01(\x0b\x32\x16.google.protobuf.Value\"q\n\x12MetricLabelMatcher\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\x12>\n\x08operator\x18\x03 \x01(\x0e\x32,.llamastack.telemetry.v1.MetricLabelOperator\"*\n\x0bMetricLabel\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"]\n\x0fMetricDataPoint\x12-\n\ttimestamp\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05value\x18\x02 \x01(\x01\x12\x0c\n\x04unit\x18\x03 \x01(\t\"\x8e\x01\n\x0cMetricSeries\x12\x0e\n\x06metric\x18\x01 \x01(\t\x12\x34\n\x06labels\x18\x02 \x03(\x0b\x32$.llamastack.telemetry.v1.MetricLabel\x12\x38\n\x06values\x18\x03 \x03(\x0b\x32(.llamastack.telemetry.v1.MetricDataPoint*\xbe\x01\n\x0bLogSeverity\x12\x1c\n\x18LOG_SEVERITY_UNSPECIFIED\x10\x00\x12\x18\n\x14LOG_SEVERITY_VERBOSE\x10\x01\x12\x16\n\x12LOG_SEVERITY_DEBUG\x10\x02\x12\x15\n\x11LOG_SEVERITY_INFO\x10\x03\x12\x15\n\x11LOG_SEVERITY_WARN\x10\x04\x12\x16\n\x12LOG_SEVERITY_ERROR\x10\x05\x12\x19\n\x15LOG_SEVERITY_CRITICAL\x10\x06*T\n\nSpanStatus\x12\x1b\n\x17SPAN_STATUS_UNSPECIFIED\x10\x00\x12\x12\n\x0eSPAN_STATUS_OK\x10\x01\x12\x15\n\x11SPAN_STATUS_ERROR\x10\x02*\x99\x01\n\x08SpanKind\x12\x19\n\x15SPAN_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12SPAN_KIND_INTERNAL\x10\x01\x12\x14\n\x10SPAN_KIND_SERVER\x10\x02\x12\x14\n\x10SPAN_KIND_CLIENT\x10\x03\x12\x16\n\x12SPAN_KIND_PRODUCER\x10\x04\x12\x16\n\x12SPAN_KIND_CONSUMER\x10\x05*\xa2\x01\n\x10QueryConditionOp\x12\"\n\x1eQUERY_CONDITION_OP_UNSPECIFIED\x10\x00\x12\x19\n\x15QUERY_CONDITION_OP_EQ\x10\x01\x12\x19\n\x15QUERY_CONDITION_OP_NE\x10\x02\x12\x19\n\x15QUERY_CONDITION_OP_GT\x10\x03\x12\x19\n\x15QUERY_CONDITION_OP_LT\x10\x04*p\n\x0fMetricQueryType\x12!\n\x1dMETRIC_QUERY_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n\x17METRIC_QUERY_TYPE_RANGE\x10\x01\x12\x1d\n\x19METRIC_QUERY_TYPE_INSTANT\x10\x02*\xd6\x01\n\x13MetricLabelOperator\x12%\n!METRIC_LABEL_OPERATOR_UNSPECIFIED\x10\x00\x12 \n\x1cMETRIC_LABEL_OPERATOR_EQUALS\x10\x01\x12$\n METRIC_LABEL_OPERATOR_NOT_EQUALS\x10\x02\x12%\n!METRIC_LABEL_OPERATOR_REGEX_MATCH\x10\x03\x12)\n%METRIC_LABEL_OPERATOR_REGEX_NOT_MATCH\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llamastack.telemetry.v1.telemetry_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LOGSEVERITY']._serialized_start=1868
-  _globals['_LOGSEVERITY']._serialized_end=2058
-  _globals['_SPANSTATUS']._serialized_start=2060
-  _globals['_SPANSTATUS']._serialized_end=2144
-  _globals['_QUERYCONDITIONOP']._serialized_start=2147
-  _globals['_QUERYCONDITIONOP']._serialized_end=2309
-  _globals['_METRICQUERYTYPE']._serialized_start=2311
-  _globals['_METRICQUERYTYPE']._serialized_end=2423
-  _globals['_METRICLABELOPERATOR']._serialized_start=2426
-  _globals['_METRICLABELOPERATOR']._serialized_end=2640
+  _globals['_LOGSEVERITY']._serialized_start=2258
+  _globals['_LOGSEVERITY']._serialized_end=2448
+  _globals['_SPANSTATUS']._serialized_start=2450
+  _globals['_SPANSTATUS']._serialized_end=2534
+  _globals['_SPANKIND']._serialized_start=2537
+  _globals['_SPANKIND']._serialized_end=2690
+  _globals['_QUERYCONDITIONOP']._serialized_start=2693
+  _globals['_QUERYCONDITIONOP']._serialized_end=2855
+  _globals['_METRICQUERYTYPE']._serialized_start=2857
+  _globals['_METRICQUERYTYPE']._serialized_end=2969
+  _globals['_METRICLABELOPERATOR']._serialized_start=2972
+  _globals['_METRICLABELOPERATOR']._serialized_end=3186
   _globals['_UNSTRUCTUREDLOGEVENT']._serialized_start=131
   _globals['_UNSTRUCTUREDLOGEVENT']._serialized_end=226
   _globals['_METRICEVENT']._serialized_start=228
@@ -56,17 +58,19 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVENT']._serialized_start=578
   _globals['_EVENT']._serialized_end=923
   _globals['_TRACE']._serialized_start=926
-  _globals['_TRACE']._serialized_end=1067
-  _globals['_SPAN']._serialized_start=1070
-  _globals['_SPAN']._serialized_end=1341
-  _globals['_QUERYCONDITION']._serialized_start=1343
-  _globals['_QUERYCONDITION']._serialized_end=1466
-  _globals['_METRICLABELMATCHER']._serialized_start=1468
-  _globals['_METRICLABELMATCHER']._serialized_end=1581
-  _globals['_METRICLABEL']._serialized_start=1583
-  _globals['_METRICLABEL']._serialized_end=1625
-  _globals['_METRICDATAPOINT']._serialized_start=1627
-  _globals['_METRICDATAPOINT']._serialized_end=1720
-  _globals['_METRICSERIES']._serialized_start=1723
-  _globals['_METRICSERIES']._serialized_end=1865
+  _globals['_TRACE']._serialized_end=1191
+  _globals['_SPANEVENT']._serialized_start=1193
+  _globals['_SPANEVENT']._serialized_end=1310
+  _globals['_SPAN']._serialized_start=1313
+  _globals['_SPAN']._serialized_end=1731
+  _globals['_QUERYCONDITION']._serialized_start=1733
+  _globals['_QUERYCONDITION']._serialized_end=1856
+  _globals['_METRICLABELMATCHER']._serialized_start=1858
+  _globals['_METRICLABELMATCHER']._serialized_end=1971
+  _globals['_METRICLABEL']._serialized_start=1973
+  _globals['_METRICLABEL']._serialized_end=2015
+  _globals['_METRICDATAPOINT']._serialized_start=2017
+  _globals['_METRICDATAPOINT']._serialized_end=2110
+  _globals['_METRICSERIES']._serialized_start=2113
+  _globals['_METRICSERIES']._serialized_end=2255
 # @@protoc_insertion_point(module_scope)

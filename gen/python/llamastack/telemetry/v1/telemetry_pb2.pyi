@@ -27,6 +27,15 @@ class SpanStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SPAN_STATUS_OK: _ClassVar[SpanStatus]
     SPAN_STATUS_ERROR: _ClassVar[SpanStatus]
 
+class SpanKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SPAN_KIND_UNSPECIFIED: _ClassVar[SpanKind]
+    SPAN_KIND_INTERNAL: _ClassVar[SpanKind]
+    SPAN_KIND_SERVER: _ClassVar[SpanKind]
+    SPAN_KIND_CLIENT: _ClassVar[SpanKind]
+    SPAN_KIND_PRODUCER: _ClassVar[SpanKind]
+    SPAN_KIND_CONSUMER: _ClassVar[SpanKind]
+
 class QueryConditionOp(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     QUERY_CONDITION_OP_UNSPECIFIED: _ClassVar[QueryConditionOp]
@@ -58,6 +67,12 @@ LOG_SEVERITY_CRITICAL: LogSeverity
 SPAN_STATUS_UNSPECIFIED: SpanStatus
 SPAN_STATUS_OK: SpanStatus
 SPAN_STATUS_ERROR: SpanStatus
+SPAN_KIND_UNSPECIFIED: SpanKind
+SPAN_KIND_INTERNAL: SpanKind
+SPAN_KIND_SERVER: SpanKind
+SPAN_KIND_CLIENT: SpanKind
+SPAN_KIND_PRODUCER: SpanKind
+SPAN_KIND_CONSUMER: SpanKind
 QUERY_CONDITION_OP_UNSPECIFIED: QueryConditionOp
 QUERY_CONDITION_OP_EQ: QueryConditionOp
 QUERY_CONDITION_OP_NE: QueryConditionOp
@@ -131,19 +146,37 @@ class Event(_message.Message):
     def __init__(self, trace_id: _Optional[str] = ..., span_id: _Optional[str] = ..., timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attributes: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., unstructured_log: _Optional[_Union[UnstructuredLogEvent, _Mapping]] = ..., metric: _Optional[_Union[MetricEvent, _Mapping]] = ..., structured_log: _Optional[_Union[StructuredLogEvent, _Mapping]] = ...) -> None: ...
 
 class Trace(_message.Message):
-    __slots__ = ("trace_id", "root_span_id", "start_time", "end_time")
+    __slots__ = ("trace_id", "root_span_id", "start_time", "end_time", "root_span_name", "span_count", "status", "root_service_name")
     TRACE_ID_FIELD_NUMBER: _ClassVar[int]
     ROOT_SPAN_ID_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     END_TIME_FIELD_NUMBER: _ClassVar[int]
+    ROOT_SPAN_NAME_FIELD_NUMBER: _ClassVar[int]
+    SPAN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ROOT_SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
     trace_id: str
     root_span_id: str
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
-    def __init__(self, trace_id: _Optional[str] = ..., root_span_id: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    root_span_name: str
+    span_count: int
+    status: SpanStatus
+    root_service_name: str
+    def __init__(self, trace_id: _Optional[str] = ..., root_span_id: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., root_span_name: _Optional[str] = ..., span_count: _Optional[int] = ..., status: _Optional[_Union[SpanStatus, str]] = ..., root_service_name: _Optional[str] = ...) -> None: ...
+
+class SpanEvent(_message.Message):
+    __slots__ = ("name", "timestamp", "attributes")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    timestamp: _timestamp_pb2.Timestamp
+    attributes: _struct_pb2.Struct
+    def __init__(self, name: _Optional[str] = ..., timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attributes: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class Span(_message.Message):
-    __slots__ = ("span_id", "trace_id", "parent_span_id", "name", "start_time", "end_time", "attributes", "status")
+    __slots__ = ("span_id", "trace_id", "parent_span_id", "name", "start_time", "end_time", "attributes", "status", "service_name", "kind", "status_message", "events")
     SPAN_ID_FIELD_NUMBER: _ClassVar[int]
     TRACE_ID_FIELD_NUMBER: _ClassVar[int]
     PARENT_SPAN_ID_FIELD_NUMBER: _ClassVar[int]
@@ -152,6 +185,10 @@ class Span(_message.Message):
     END_TIME_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    STATUS_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
     span_id: str
     trace_id: str
     parent_span_id: str
@@ -160,7 +197,11 @@ class Span(_message.Message):
     end_time: _timestamp_pb2.Timestamp
     attributes: _struct_pb2.Struct
     status: SpanStatus
-    def __init__(self, span_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., parent_span_id: _Optional[str] = ..., name: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attributes: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., status: _Optional[_Union[SpanStatus, str]] = ...) -> None: ...
+    service_name: str
+    kind: SpanKind
+    status_message: str
+    events: _containers.RepeatedCompositeFieldContainer[SpanEvent]
+    def __init__(self, span_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., parent_span_id: _Optional[str] = ..., name: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attributes: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., status: _Optional[_Union[SpanStatus, str]] = ..., service_name: _Optional[str] = ..., kind: _Optional[_Union[SpanKind, str]] = ..., status_message: _Optional[str] = ..., events: _Optional[_Iterable[_Union[SpanEvent, _Mapping]]] = ...) -> None: ...
 
 class QueryCondition(_message.Message):
     __slots__ = ("key", "op", "value")

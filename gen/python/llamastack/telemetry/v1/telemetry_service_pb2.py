@@ -28,7 +28,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from llamastack.telemetry.v1 import telemetry_pb2 as llamastack_dot_telemetry_dot_v1_dot_telemetry__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/llamastack/telemetry/v1/telemetry_service.proto\x12\x17llamastack.telemetry.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\'llamastack/telemetry/v1/telemetry.proto\"[\n\x0fLogEventRequest\x12\x33\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1e.llamastack.telemetry.v1.EventB\x04\xe2\x41\x01\x02\x12\x13\n\x0bttl_seconds\x18\x02 \x01(\x05\"\x12\n\x10LogEventResponse\"\x89\x01\n\x12QueryTracesRequest\x12\x42\n\x11\x61ttribute_filters\x18\x01 \x03(\x0b\x32\'.llamastack.telemetry.v1.QueryCondition\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x0e\n\x06offset\x18\x03 \x01(\x05\x12\x10\n\x08order_by\x18\x04 \x03(\t\"C\n\x13QueryTracesResponse\x12,\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1e.llamastack.telemetry.v1.Trace\")\n\x0fGetTraceRequest\x12\x16\n\x08trace_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"A\n\x10GetTraceResponse\x12-\n\x05trace\x18\x01 \x01(\x0b\x32\x1e.llamastack.telemetry.v1.Trace\"?\n\x0eGetSpanRequest\x12\x16\n\x08trace_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07span_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\">\n\x0fGetSpanResponse\x12+\n\x04span\x18\x01 \x01(\x0b\x32\x1d.llamastack.telemetry.v1.Span\"o\n\x12GetSpanTreeRequest\x12\x15\n\x07span_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1c\n\x14\x61ttributes_to_return\x18\x02 \x03(\t\x12\x16\n\tmax_depth\x18\x03 \x01(\x05H\x00\x88\x01\x01\x42\x0c\n\n_max_depth\"\xa7\x01\n\x13GetSpanTreeResponse\x12\x44\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x36.llamastack.telemetry.v1.GetSpanTreeResponse.DataEntry\x1aJ\n\tDataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12,\n\x05value\x18\x02 \x01(\x0b\x32\x1d.llamastack.telemetry.v1.Span:\x02\x38\x01\"\xa7\x01\n\x11QuerySpansRequest\x12H\n\x11\x61ttribute_filters\x18\x01 \x03(\x0b\x32\'.llamastack.telemetry.v1.QueryConditionB\x04\xe2\x41\x01\x02\x12\"\n\x14\x61ttributes_to_return\x18\x02 \x03(\tB\x04\xe2\x41\x01\x02\x12\x16\n\tmax_depth\x18\x03 \x01(\x05H\x00\x88\x01\x01\x42\x0c\n\n_max_depth\"A\n\x12QuerySpansResponse\x12+\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1d.llamastack.telemetry.v1.Span\"\xc7\x01\n\x19SaveSpansToDatasetRequest\x12H\n\x11\x61ttribute_filters\x18\x01 \x03(\x0b\x32\'.llamastack.telemetry.v1.QueryConditionB\x04\xe2\x41\x01\x02\x12 \n\x12\x61ttributes_to_save\x18\x02 \x03(\tB\x04\xe2\x41\x01\x02\x12\x18\n\ndataset_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\tmax_depth\x18\x04 \x01(\x05H\x00\x88\x01\x01\x42\x0c\n\n_max_depth\"\x1c\n\x1aSaveSpansToDatasetResponse\"\xac\x02\n\x13QueryMetricsRequest\x12\x19\n\x0bmetric_name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x34\n\nstart_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x02\x12,\n\x08\x65nd_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bgranularity\x18\x04 \x01(\t\x12<\n\nquery_type\x18\x05 \x01(\x0e\x32(.llamastack.telemetry.v1.MetricQueryType\x12\x43\n\x0elabel_matchers\x18\x06 \x03(\x0b\x32+.llamastack.telemetry.v1.MetricLabelMatcher\"K\n\x14QueryMetricsResponse\x12\x33\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32%.llamastack.telemetry.v1.MetricSeries2\xb8\t\n\x10TelemetryService\x12\x80\x01\n\x08LogEvent\x12(.llamastack.telemetry.v1.LogEventRequest\x1a).llamastack.telemetry.v1.LogEventResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/telemetry/events:\x01*\x12\x89\x01\n\x0bQueryTraces\x12+.llamastack.telemetry.v1.QueryTracesRequest\x1a,.llamastack.telemetry.v1.QueryTracesResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/telemetry/traces:\x01*\x12\x8f\x01\n\x08GetTrace\x12(.llamastack.telemetry.v1.GetTraceRequest\x1a).llamastack.telemetry.v1.GetTraceResponse\".\x82\xd3\xe4\x93\x02(\x12\x1f/v1/telemetry/traces/{trace_id}b\x05trace\x12\x9b\x01\n\x07GetSpan\x12\'.llamastack.telemetry.v1.GetSpanRequest\x1a(.llamastack.telemetry.v1.GetSpanResponse\"=\x82\xd3\xe4\x93\x02\x37\x12//v1/telemetry/traces/{trace_id}/spans/{span_id}b\x04span\x12\x97\x01\n\x0bGetSpanTree\x12+.llamastack.telemetry.v1.GetSpanTreeRequest\x1a,.llamastack.telemetry.v1.GetSpanTreeResponse\"-\x82\xd3\xe4\x93\x02\'\"\"/v1/telemetry/spans/{span_id}/tree:\x01*\x12\x85\x01\n\nQuerySpans\x12*.llamastack.telemetry.v1.QuerySpansRequest\x1a+.llamastack.telemetry.v1.QuerySpansResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\"\x13/v1/telemetry/spans:\x01*\x12\xa4\x01\n\x12SaveSpansToDataset\x12\x32.llamastack.telemetry.v1.SaveSpansToDatasetRequest\x1a\x33.llamastack.telemetry.v1.SaveSpansToDatasetResponse\"%\x82\xd3\xe4\x93\x02\x1f\"\x1a/v1/telemetry/spans/export:\x01*\x12\x9b\x01\n\x0cQueryMetrics\x12,.llamastack.telemetry.v1.QueryMetricsRequest\x1a-.llamastack.telemetry.v1.QueryMetricsResponse\".\x82\xd3\xe4\x93\x02(\"#/v1/telemetry/metrics/{metric_name}:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/llamastack/telemetry/v1/telemetry_service.proto\x12\x17llamastack.telemetry.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\'llamastack/telemetry/v1/telemetry.proto\"[\n\x0fLogEventRequest\x12\x33\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1e.llamastack.telemetry.v1.EventB\x04\xe2\x41\x01\x02\x12\x13\n\x0bttl_seconds\x18\x02 \x01(\x05\"\x12\n\x10LogEventResponse\"\x89\x01\n\x12QueryTracesRequest\x12\x42\n\x11\x61ttribute_filters\x18\x01 \x03(\x0b\x32\'.llamastack.telemetry.v1.QueryCondition\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x0e\n\x06offset\x18\x03 \x01(\x05\x12\x10\n\x08order_by\x18\x04 \x03(\t\"U\n\x13QueryTracesResponse\x12,\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1e.llamastack.telemetry.v1.Trace\x12\x10\n\x08has_more\x18\x02 \x01(\x08\")\n\x0fGetTraceRequest\x12\x16\n\x08trace_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"A\n\x10GetTraceResponse\x12-\n\x05trace\x18\x01 \x01(\x0b\x32\x1e.llamastack.telemetry.v1.Trace\"?\n\x0eGetSpanRequest\x12\x16\n\x08trace_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x15\n\x07span_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\">\n\x0fGetSpanResponse\x12+\n\x04span\x18\x01 \x01(\x0b\x32\x1d.llamastack.telemetry.v1.Span\"o\n\x12GetSpanTreeRequest\x12\x15\n\x07span_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1c\n\x14\x61ttributes_to_return\x18\x02 \x03(\t\x12\x16\n\tmax_depth\x18\x03 \x01(\x05H\x00\x88\x01\x01\x42\x0c\n\n_max_depth\"\xa7\x01\n\x13GetSpanTreeResponse\x12\x44\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x36.llamastack.telemetry.v1.GetSpanTreeResponse.DataEntry\x1aJ\n\tDataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12,\n\x05value\x18\x02 \x01(\x0b\x32\x1d.llamastack.telemetry.v1.Span:\x02\x38\x01\"\xb6\x01\n\x11QuerySpansRequest\x12H\n\x11\x61ttribute_filters\x18\x01 \x03(\x0b\x32\'.llamastack.telemetry.v1.QueryConditionB\x04\xe2\x41\x01\x02\x12\"\n\x14\x61ttributes_to_return\x18\x02 \x03(\tB\x04\xe2\x41\x01\x02\x12\x16\n\tmax_depth\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12\r\n\x05limit\x18\x04 \x01(\x05\x42\x0c\n\n_max_depth\"A\n\x12QuerySpansResponse\x12+\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1d.llamastack.telemetry.v1.Span\"\xd6\x01\n\x19SaveSpansToDatasetRequest\x12H\n\x11\x61ttribute_filters\x18\x01 \x03(\x0b\x32\'.llamastack.telemetry.v1.QueryConditionB\x04\xe2\x41\x01\x02\x12 \n\x12\x61ttributes_to_save\x18\x02 \x03(\tB\x04\xe2\x41\x01\x02\x12\x18\n\ndataset_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\tmax_depth\x18\x04 \x01(\x05H\x00\x88\x01\x01\x12\r\n\x05limit\x18\x05 \x01(\x05\x42\x0c\n\n_max_depth\"0\n\x1aSaveSpansToDatasetResponse\x12\x12\n\nrows_saved\x18\x01 \x01(\x05\"\xac\x02\n\x13QueryMetricsRequest\x12\x19\n\x0bmetric_name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x34\n\nstart_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x02\x12,\n\x08\x65nd_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bgranularity\x18\x04 \x01(\t\x12<\n\nquery_type\x18\x05 \x01(\x0e\x32(.llamastack.telemetry.v1.MetricQueryType\x12\x43\n\x0elabel_matchers\x18\x06 \x03(\x0b\x32+.llamastack.telemetry.v1.MetricLabelMatcher\"K\n\x14QueryMetricsResponse\x12\x33\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32%.llamastack.telemetry.v1.MetricSeries2\xb8\t\n\x10TelemetryService\x12\x80\x01\n\x08LogEvent\x12(.llamastack.telemetry.v1.LogEventRequest\x1a).llamastack.telemetry.v1.LogEventResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/telemetry/events:\x01*\x12\x89\x01\n\x0bQueryTraces\x12+.llamastack.telemetry.v1.QueryTracesRequest\x1a,.llamastack.telemetry.v1.QueryTracesResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/telemetry/traces:\x01*\x12\x8f\x01\n\x08GetTrace\x12(.llamastack.telemetry.v1.GetTraceRequest\x1a).llamastack.telemetry.v1.GetTraceResponse\".\x82\xd3\xe4\x93\x02(\x12\x1f/v1/telemetry/traces/{trace_id}b\x05trace\x12\x9b\x01\n\x07GetSpan\x12\'.llamastack.telemetry.v1.GetSpanRequest\x1a(.llamastack.telemetry.v1.GetSpanResponse\"=\x82\xd3\xe4\x93\x02\x37\x12//v1/telemetry/traces/{trace_id}/spans/{span_id}b\x04span\x12\x97\x01\n\x0bGetSpanTree\x12+.llamastack.telemetry.v1.GetSpanTreeRequest\x1a,.llamastack.telemetry.v1.GetSpanTreeResponse\"-\x82\xd3\xe4\x93\x02\'\"\"/v1/telemetry/spans/{span_id}/tree:\x01*\x12\x85\x01\n\nQuerySpans\x12*.llamastack.telemetry.v1.QuerySpansRequest\x1a+.llamastack.telemetry.v1.QuerySpansResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\"\x13/v1/telemetry/spans:\x01*\x12\xa4\x01\n\x12SaveSpansToDataset\x12\x32.llamastack.telemetry.v1.SaveSpansToDatasetRequest\x1a\x33.llamastack.telemetry.v1.SaveSpansToDatasetResponse\"%\x82\xd3\xe4\x93\x02\x1f\"\x1a/v1/telemetry/spans/export:\x01*\x12\x9b\x01\n\x0cQueryMetrics\x12,.llamastack.telemetry.v1.QueryMetricsRequest\x1a-.llamastack.telemetry.v1.QueryMetricsResponse\".\x82\xd3\xe4\x93\x02(\"#/v1/telemetry/metrics/{metric_name}:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -84,33 +84,33 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_QUERYTRACESREQUEST']._serialized_start=327
   _globals['_QUERYTRACESREQUEST']._serialized_end=464
   _globals['_QUERYTRACESRESPONSE']._serialized_start=466
-  _globals['_QUERYTRACESRESPONSE']._serialized_end=533
-  _globals['_GETTRACEREQUEST']._serialized_start=535
-  _globals['_GETTRACEREQUEST']._serialized_end=576
-  _globals['_GETTRACERESPONSE']._serialized_start=578
-  _globals['_GETTRACERESPONSE']._serialized_end=643
-  _globals['_GETSPANREQUEST']._serialized_start=645
-  _globals['_GETSPANREQUEST']._serialized_end=708
-  _globals['_GETSPANRESPONSE']._serialized_start=710
-  _globals['_GETSPANRESPONSE']._serialized_end=772
-  _globals['_GETSPANTREEREQUEST']._serialized_start=774
-  _globals['_GETSPANTREEREQUEST']._serialized_end=885
-  _globals['_GETSPANTREERESPONSE']._serialized_start=888
-  _globals['_GETSPANTREERESPONSE']._serialized_end=1055
-  _globals['_GETSPANTREERESPONSE_DATAENTRY']._serialized_start=981
-  _globals['_GETSPANTREERESPONSE_DATAENTRY']._serialized_end=1055
-  _globals['_QUERYSPANSREQUEST']._serialized_start=1058
-  _globals['_QUERYSPANSREQUEST']._serialized_end=1225
-  _globals['_QUERYSPANSRESPONSE']._serialized_start=1227
-  _globals['_QUERYSPANSRESPONSE']._serialized_end=1292
-  _globals['_SAVESPANSTODATASETREQUEST']._serialized_start=1295
-  _globals['_SAVESPANSTODATASETREQUEST']._serialized_end=1494
-  _globals['_SAVESPANSTODATASETRESPONSE']._serialized_start=1496
-  _globals['_SAVESPANSTODATASETRESPONSE']._serialized_end=1524
-  _globals['_QUERYMETRICSREQUEST']._serialized_start=1527
-  _globals['_QUERYMETRICSREQUEST']._serialized_end=1827
-  _globals['_QUERYMETRICSRESPONSE']._serialized_start=1829
-  _globals['_QUERYMETRICSRESPONSE']._serialized_end=1904
-  _globals['_TELEMETRYSERVICE']._serialized_start=1907
-  _globals['_TELEMETRYSERVICE']._serialized_end=3115
+  _globals['_QUERYTRACESRESPONSE']._serialized_end=551
+  _globals['_GETTRACEREQUEST']._serialized_start=553
+  _globals['_GETTRACEREQUEST']._serialized_end=594
+  _globals['_GETTRACERESPONSE']._serialized_start=596
+  _globals['_GETTRACERESPONSE']._serialized_end=661
+  _globals['_GETSPANREQUEST']._serialized_start=663
+  _globals['_GETSPANREQUEST']._serialized_end=726
+  _globals['_GETSPANRESPONSE']._serialized_start=728
+  _globals['_GETSPANRESPONSE']._serialized_end=790
+  _globals['_GETSPANTREEREQUEST']._serialized_start=792
+  _globals['_GETSPANTREEREQUEST']._serialized_end=903
+  _globals['_GETSPANTREERESPONSE']._serialized_start=906
+  _globals['_GETSPANTREERESPONSE']._serialized_end=1073
+  _globals['_GETSPANTREERESPONSE_DATAENTRY']._serialized_start=999
+  _globals['_GETSPANTREERESPONSE_DATAENTRY']._serialized_end=1073
+  _globals['_QUERYSPANSREQUEST']._serialized_start=1076
+  _globals['_QUERYSPANSREQUEST']._serialized_end=1258
+  _globals['_QUERYSPANSRESPONSE']._serialized_start=1260
+  _globals['_QUERYSPANSRESPONSE']._serialized_end=1325
+  _globals['_SAVESPANSTODATASETREQUEST']._serialized_start=1328
+  _globals['_SAVESPANSTODATASETREQUEST']._serialized_end=1542
+  _globals['_SAVESPANSTODATASETRESPONSE']._serialized_start=1544
+  _globals['_SAVESPANSTODATASETRESPONSE']._serialized_end=1592
+  _globals['_QUERYMETRICSREQUEST']._serialized_start=1595
+  _globals['_QUERYMETRICSREQUEST']._serialized_end=1895
+  _globals['_QUERYMETRICSRESPONSE']._serialized_start=1897
+  _globals['_QUERYMETRICSRESPONSE']._serialized_end=1972
+  _globals['_TELEMETRYSERVICE']._serialized_start=1975
+  _globals['_TELEMETRYSERVICE']._serialized_end=3183
 # @@protoc_insertion_point(module_scope)

@@ -37,10 +37,12 @@ class QueryTracesRequest(_message.Message):
     def __init__(self, attribute_filters: _Optional[_Iterable[_Union[_telemetry_pb2.QueryCondition, _Mapping]]] = ..., limit: _Optional[int] = ..., offset: _Optional[int] = ..., order_by: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class QueryTracesResponse(_message.Message):
-    __slots__ = ("data",)
+    __slots__ = ("data", "has_more")
     DATA_FIELD_NUMBER: _ClassVar[int]
+    HAS_MORE_FIELD_NUMBER: _ClassVar[int]
     data: _containers.RepeatedCompositeFieldContainer[_telemetry_pb2.Trace]
-    def __init__(self, data: _Optional[_Iterable[_Union[_telemetry_pb2.Trace, _Mapping]]] = ...) -> None: ...
+    has_more: bool
+    def __init__(self, data: _Optional[_Iterable[_Union[_telemetry_pb2.Trace, _Mapping]]] = ..., has_more: _Optional[bool] = ...) -> None: ...
 
 class GetTraceRequest(_message.Message):
     __slots__ = ("trace_id",)
@@ -92,14 +94,16 @@ class GetSpanTreeResponse(_message.Message):
     def __init__(self, data: _Optional[_Mapping[str, _telemetry_pb2.Span]] = ...) -> None: ...
 
 class QuerySpansRequest(_message.Message):
-    __slots__ = ("attribute_filters", "attributes_to_return", "max_depth")
+    __slots__ = ("attribute_filters", "attributes_to_return", "max_depth", "limit")
     ATTRIBUTE_FILTERS_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_TO_RETURN_FIELD_NUMBER: _ClassVar[int]
     MAX_DEPTH_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
     attribute_filters: _containers.RepeatedCompositeFieldContainer[_telemetry_pb2.QueryCondition]
     attributes_to_return: _containers.RepeatedScalarFieldContainer[str]
     max_depth: int
-    def __init__(self, attribute_filters: _Optional[_Iterable[_Union[_telemetry_pb2.QueryCondition, _Mapping]]] = ..., attributes_to_return: _Optional[_Iterable[str]] = ..., max_depth: _Optional[int] = ...) -> None: ...
+    limit: int
+    def __init__(self, attribute_filters: _Optional[_Iterable[_Union[_telemetry_pb2.QueryCondition, _Mapping]]] = ..., attributes_to_return: _Optional[_Iterable[str]] = ..., max_depth: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class QuerySpansResponse(_message.Message):
     __slots__ = ("data",)
@@ -108,20 +112,24 @@ class QuerySpansResponse(_message.Message):
     def __init__(self, data: _Optional[_Iterable[_Union[_telemetry_pb2.Span, _Mapping]]] = ...) -> None: ...
 
 class SaveSpansToDatasetRequest(_message.Message):
-    __slots__ = ("attribute_filters", "attributes_to_save", "dataset_id", "max_depth")
+    __slots__ = ("attribute_filters", "attributes_to_save", "dataset_id", "max_depth", "limit")
     ATTRIBUTE_FILTERS_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_TO_SAVE_FIELD_NUMBER: _ClassVar[int]
     DATASET_ID_FIELD_NUMBER: _ClassVar[int]
     MAX_DEPTH_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
     attribute_filters: _containers.RepeatedCompositeFieldContainer[_telemetry_pb2.QueryCondition]
     attributes_to_save: _containers.RepeatedScalarFieldContainer[str]
     dataset_id: str
     max_depth: int
-    def __init__(self, attribute_filters: _Optional[_Iterable[_Union[_telemetry_pb2.QueryCondition, _Mapping]]] = ..., attributes_to_save: _Optional[_Iterable[str]] = ..., dataset_id: _Optional[str] = ..., max_depth: _Optional[int] = ...) -> None: ...
+    limit: int
+    def __init__(self, attribute_filters: _Optional[_Iterable[_Union[_telemetry_pb2.QueryCondition, _Mapping]]] = ..., attributes_to_save: _Optional[_Iterable[str]] = ..., dataset_id: _Optional[str] = ..., max_depth: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class SaveSpansToDatasetResponse(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("rows_saved",)
+    ROWS_SAVED_FIELD_NUMBER: _ClassVar[int]
+    rows_saved: int
+    def __init__(self, rows_saved: _Optional[int] = ...) -> None: ...
 
 class QueryMetricsRequest(_message.Message):
     __slots__ = ("metric_name", "start_time", "end_time", "granularity", "query_type", "label_matchers")

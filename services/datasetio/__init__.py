@@ -1,0 +1,1 @@
+"""The dataset IO API service: rows of registered datasets, read in pages and appended to."""

@@ -1,0 +1,1 @@
+"""`inline::localfs`: datasets in files under a root directory, `data:` URIs and inline rows."""

@@ -1,0 +1,1 @@
+"""The eval API service: benchmarks run as persisted, cancellable jobs with progress."""

@@ -1,0 +1,103 @@
+"""Candidates: what generates an answer for a row, through the gateway.
+
+A candidate is one async function `generate(prompt) -> Generation`. Model candidates call
+chat completion (or completion) with the candidate's sampling params and system message.
+Agent candidates need the agents API, which the mesh does not implement yet: adding them is
+one more `Generate` here (create the agent once, then a session and one turn per row through
+the gateway's AgentsService, taking the turn's output message as `generated_answer`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import grpc
+from google.protobuf import json_format
+
+from llamastack.common.v1 import content_pb2, message_pb2, sampling_pb2
+from llamastack.inference.v1 import inference_service_pb2 as inference_pb
+from llamastack.inference.v1 import inference_service_pb2_grpc as inference_grpc
+from services.common.errors import Unsupported
+from services.common.gateway_client import GatewayClient
+from services.eval.rows import Prompt
+from services.eval.types import Candidate
+
+__all__ = ["TRANSIENT", "Generate", "Generation", "generator", "require_supported"]
+
+#: Errors worth retrying (the gateway or a service restarting); others are the row's.
+TRANSIENT = frozenset(
+    {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.ABORTED}
+)
+_ROLES = {
+    "system": message_pb2.ROLE_SYSTEM,
+    "user": message_pb2.ROLE_USER,
+    "assistant": message_pb2.ROLE_ASSISTANT,
+}
+
+
+@dataclass(frozen=True)
+class Generation:
+    generated_answer: str
+    #: Why the row has no answer (a row-specific error: prompt too long...), else "".
+    error: str = ""
+
+
+Generate = Callable[[Prompt], Awaitable[Generation]]
+
+
+def require_supported(candidate: Candidate) -> None:
+    """UNIMPLEMENTED for candidates this mesh cannot run yet (checked at submission)."""
+    if candidate.kind == "agent":
+        raise Unsupported(
+            "agent candidates need the agents API (llamastack.agents.v1.AgentsService), which "
+            "this mesh does not serve yet; evaluate a model candidate (eval_candidate.model)"
+        )
+
+
+def generator(candidate: Candidate, gateway: GatewayClient, timeout: float) -> Generate:
+    require_supported(candidate)
+    return _model_generator(candidate, gateway, timeout)
+
+
+def _message(role: str, text: str) -> message_pb2.Message:
+    return message_pb2.Message(role=_ROLES[role], content=[content_pb2.ContentItem(text=text)])
+
+
+def _model_generator(candidate: Candidate, gateway: GatewayClient, timeout: float) -> Generate:
+    sampling = json_format.ParseDict(candidate.sampling_params, sampling_pb2.SamplingParams())
+    system = (
+        json_format.ParseDict(candidate.system_message, message_pb2.Message())
+        if candidate.system_message
+        else None
+    )
+
+    async def generate(prompt: Prompt) -> Generation:
+        stub = gateway.stub(inference_grpc.InferenceServiceStub)
+        try:
+            if prompt.text is not None:
+                resp = await stub.Completion(
+                    inference_pb.CompletionRequest(
+                        model_id=candidate.model,
+                        content=[content_pb2.ContentItem(text=prompt.text)],
+                        sampling_params=sampling,
+                    ),
+                    timeout=timeout,
+                )
+                return Generation(resp.content)
+            messages = [_message(role, text) for role, text in prompt.messages]
+            if system is not None:
+                messages.insert(0, system)
+            chat = await stub.ChatCompletion(
+                inference_pb.ChatCompletionRequest(
+                    model_id=candidate.model, messages=messages, sampling_params=sampling
+                ),
+                timeout=timeout,
+            )
+        except grpc.aio.AioRpcError as err:
+            if err.code() in TRANSIENT or err.code() == grpc.StatusCode.NOT_FOUND:
+                raise  # the job retries transient errors, and fails on a missing model
+            return Generation("", f"{err.code().name}: {err.details()}")
+        return Generation("".join(c.text for c in chat.completion_message.content if c.text))
+
+    return generate

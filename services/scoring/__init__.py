@@ -1,0 +1,1 @@
+"""The scoring API service: grade rows with registered scoring functions."""

@@ -1,0 +1,1 @@
+"""`inline::basic`: exact, substring and regex-parsed answer checks."""

@@ -1,0 +1,22 @@
+"""The telemetry provider types this service can host (imported when configured)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from services.common.providers import Provider
+
+__all__ = ["PROVIDERS"]
+
+
+def _meta_reference(provider_id: str, config: Mapping[str, Any]) -> Provider:
+    from services.telemetry.providers.meta_reference.provider import MetaReferenceProvider
+
+    return MetaReferenceProvider(provider_id, config)
+
+
+#: provider_type → factory(provider_id, config mapping).
+PROVIDERS: dict[str, Callable[[str, Mapping[str, Any]], Provider]] = {
+    "inline::meta-reference": _meta_reference,
+}

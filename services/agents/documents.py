@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import urllib.parse
 
 from llamastack.agents.v1 import agents_pb2 as pb
@@ -23,15 +24,20 @@ __all__ = ["inline_context", "rag_documents"]
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/yaml")
 
 
-def rag_documents(documents: list[pb.Document], turn_id: str) -> list[tool_runtime_pb2.RagDocument]:
+def rag_documents(documents: list[pb.Document]) -> list[tool_runtime_pb2.RagDocument]:
+    """The documents for the RAG tool. A document's id is a digest of what it holds: the
+    chunk context shows it to the model, so it must not be random (greedy answers would
+    differ from run to run), and a document attached again replaces its earlier chunks."""
     out = []
-    for i, d in enumerate(documents):
-        doc = tool_runtime_pb2.RagDocument(document_id=f"{turn_id}-{i}", mime_type=d.mime_type)
+    for d in documents:
+        doc = tool_runtime_pb2.RagDocument(mime_type=d.mime_type)
         if d.content:
             doc.content.extend(d.content)
+            digest = hashlib.sha256(b"".join(c.SerializeToString() for c in d.content))
         else:
             doc.url.CopyFrom(d.url)
-        doc.metadata.update({"turn_id": turn_id, "document_index": i})
+            digest = hashlib.sha256(d.url.uri.encode())
+        doc.document_id = f"doc-{digest.hexdigest()[:16]}"
         out.append(doc)
     return out
 

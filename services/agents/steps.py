@@ -81,7 +81,7 @@ async def memory(run: TurnRun, attached: list[pb.Document]) -> AsyncIterator[Eve
         await _session_db(run)
         await up.insert_documents(
             run.session.vector_db_id,
-            docs.rag_documents(attached, run.turn.turn_id),
+            docs.rag_documents(attached),
             config.chunk_size_in_tokens,
             run.remaining(),
         )

@@ -144,9 +144,12 @@ def test_documents():
     ]:
         with pytest.raises(InvalidArgument, match=needle):
             inline_context([pb.Document(url={"uri": uri})])
-    (rag,) = rag_documents([pb.Document(url={"uri": "https://example.com/a.pdf"})], "turn-1")
-    assert rag.document_id == "turn-1-0" and rag.url.uri.endswith("a.pdf")
-    assert rag.metadata["turn_id"] == "turn-1"
+    url = pb.Document(url={"uri": "https://example.com/a.pdf"})
+    (rag,) = rag_documents([url])
+    assert rag.url.uri.endswith("a.pdf") and rag.document_id.startswith("doc-")
+    # The id is the content's: the same document gets the same id, another a different one.
+    assert rag_documents([url])[0].document_id == rag.document_id
+    assert rag_documents(docs[:1])[0].document_id not in (rag.document_id, "")
 
 
 def test_tool_responses_must_answer_every_pending_call_once():

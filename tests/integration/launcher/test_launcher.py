@@ -257,7 +257,7 @@ def test_a_killed_service_is_restarted_and_routes_again(stack):
 
 def test_sigint_stops_every_process(stack):
     pids = set(stack.seen_pids)
-    assert len(pids) >= 4  # inference twice, gateway, envoy (and the other services)
+    assert len(pids) >= 4  # inference twice, gateway, envoy
     stack.popen.send_signal(signal.SIGINT)
     assert stack.popen.wait(60) == 0
     assert [p for p in pids if _alive(p)] == []

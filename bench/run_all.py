@@ -26,6 +26,7 @@ BENCHES = [
     "vector_query",
     "rag_ingest",
     "evaldata",
+    "agents_overhead",
 ]
 BENCHES += ["telemetry_overhead", "telemetry_service"]
 BENCHES += ["stream_load"]
@@ -94,6 +95,10 @@ def _headline(name: str, doc: dict) -> dict:
     if name == "evaldata":
         return {"score_ratio": doc["ratio_score_mesh/in_process"],
                 "job_bookkeeping_ms_per_row": doc["job_bookkeeping_ms_per_row"]}  # fmt: skip
+    if name == "agents_overhead":
+        return {scenario: {"mesh_cost_per_step_ms": doc[scenario]["mesh_cost_per_step_ms"],
+                           "streamed": doc[scenario]["mesh_cost_per_step_streamed_ms"]}
+                for scenario in ("instant_model", "smollm2")}  # fmt: skip
     if name == "stream_load":
         return {"chunks_sent": doc["chunks_sent"], "chunks_received": doc["chunks_received"],
                 "errors": doc["errors"], "rss_growth_mb": doc["rss_growth_mb"]}  # fmt: skip

@@ -15,6 +15,7 @@
     llamastack keys create|list|get|revoke|hash   API keys (server.auth)
     llamastack rag insert my-docs ./docs (progress bar); rag query "..." -v my-docs
     llamastack vector-io query|insert|delete; tools list|invoke
+    llamastack agents create|list|chat|...   agents, sessions and turns
 
 Client commands reach the gateway at `--gateway` / `LLS_GATEWAY_ADDR` (default
 localhost:50051).
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import typer
 
+from cli.agents import agents_app
 from cli.chat import chat
 from cli.data_cmds import datasetio_app, scoring_app
 from cli.eval_cmds import eval_app
@@ -62,6 +64,7 @@ app.add_typer(tools_app, name="tools")
 app.add_typer(datasetio_app, name="datasetio")
 app.add_typer(scoring_app, name="scoring")
 app.add_typer(eval_app, name="eval")
+app.add_typer(agents_app, name="agents")
 
 if __name__ == "__main__":
     app()

@@ -9,6 +9,7 @@ import pytest
 REAL_MODEL_FIXTURES = frozenset(
     {
         "inline_service",  # tests/integration/inference
+        "agents_mesh",  # tests/integration/agents
         "llama_server",
         "embedding_server",
         "inference_service",  # tests/integration/rest

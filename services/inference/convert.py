@@ -80,11 +80,14 @@ _PARAM_TYPES |= {"list": "array", "dict": "object"}
 
 
 def plain_json(value: Any) -> Any:
-    """JSON from a Struct, with integral floats back to ints (Struct numbers are doubles)."""
+    """JSON from a Struct, with integral floats back to ints (Struct numbers are doubles) and
+    object keys sorted: a Struct is a map, which protobuf iterates in an order that changes
+    from one process to the next, and the order reaches the prompt (tool schemas, past calls)
+    and the grammars, so greedy output would too."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
-        return {k: plain_json(v) for k, v in value.items()}
+        return {k: plain_json(value[k]) for k in sorted(value)}
     if isinstance(value, list):
         return [plain_json(v) for v in value]
     return value
@@ -171,7 +174,7 @@ def tool_spec(t: tool_pb2.ToolDefinition) -> ToolSpec:
     else:
         props: dict[str, Any] = {}
         required = []
-        for name, p in t.parameters.items():
+        for name, p in sorted(t.parameters.items()):  # a map: its order is per process
             prop: dict[str, Any] = {}
             kind = _PARAM_TYPES.get(p.param_type, p.param_type)
             if kind:

@@ -190,3 +190,18 @@ def test_completion_chunks():
     assert convert.completion_chunk(TextDelta("hi")).delta == "hi"
     last = convert.completion_chunk(StreamEnd(StopReason.OUT_OF_TOKENS, Usage(1, 2)))
     assert last.stop_reason == message_pb2.STOP_REASON_OUT_OF_TOKENS and len(last.metrics) == 3
+
+
+def test_struct_keys_come_out_sorted_whatever_the_map_order():
+    """A Struct is a map that protobuf iterates in a per-process order; a tool schema or a
+    past call's arguments must reach the prompt the same way in every process."""
+    schema = struct_pb2.Struct()
+    schema.update({"type": "object", "required": ["b", "a"],
+                   "properties": {"b": {"type": "integer"}, "a": {"type": "integer"}}})  # fmt: skip
+    tool = tool_pb2.ToolDefinition(tool_name="add", input_schema=schema)
+    spec = convert.tool_spec(tool)
+    assert list(spec.parameters) == ["properties", "required", "type"]
+    assert list(spec.parameters["properties"]) == ["a", "b"]
+    assert spec.parameters["required"] == ["b", "a"]  # lists keep their order
+    params = tool_pb2.ToolDefinition(tool_name="t", parameters={"z": {}, "m": {}, "a": {}})
+    assert list(convert.tool_spec(params).parameters["properties"]) == ["a", "m", "z"]

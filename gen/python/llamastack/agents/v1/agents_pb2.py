@@ -26,59 +26,62 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from llamastack.common.v1 import content_pb2 as llamastack_dot_common_dot_v1_dot_content__pb2
 from llamastack.common.v1 import message_pb2 as llamastack_dot_common_dot_v1_dot_message__pb2
+from llamastack.common.v1 import resource_pb2 as llamastack_dot_common_dot_v1_dot_resource__pb2
 from llamastack.common.v1 import sampling_pb2 as llamastack_dot_common_dot_v1_dot_sampling__pb2
 from llamastack.common.v1 import tool_pb2 as llamastack_dot_common_dot_v1_dot_tool__pb2
 from llamastack.inference.v1 import inference_pb2 as llamastack_dot_inference_dot_v1_dot_inference__pb2
 from llamastack.safety.v1 import safety_service_pb2 as llamastack_dot_safety_dot_v1_dot_safety__service__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!llamastack/agents/v1/agents.proto\x12\x14llamastack.agents.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"llamastack/common/v1/content.proto\x1a\"llamastack/common/v1/message.proto\x1a#llamastack/common/v1/sampling.proto\x1a\x1fllamastack/common/v1/tool.proto\x1a\'llamastack/inference/v1/inference.proto\x1a)llamastack/safety/v1/safety_service.proto\"E\n\x0e\x41gentToolGroup\x12\x0c\n\x04name\x18\x01 \x01(\t\x12%\n\x04\x61rgs\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xe9\x03\n\x0b\x41gentConfig\x12\r\n\x05model\x18\x01 \x01(\t\x12\x14\n\x0cinstructions\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12=\n\x0fsampling_params\x18\x04 \x01(\x0b\x32$.llamastack.common.v1.SamplingParams\x12\x15\n\rinput_shields\x18\x05 \x03(\t\x12\x16\n\x0eoutput_shields\x18\x06 \x03(\t\x12\x38\n\ntoolgroups\x18\x07 \x03(\x0b\x32$.llamastack.agents.v1.AgentToolGroup\x12\x33\n\x0c\x63lient_tools\x18\x08 \x03(\x0b\x32\x1d.llamastack.common.v1.ToolDef\x12\x35\n\x0btool_config\x18\t \x01(\x0b\x32 .llamastack.common.v1.ToolConfig\x12\x1c\n\x0fmax_infer_iters\x18\n \x01(\x05H\x00\x88\x01\x01\x12\"\n\x1a\x65nable_session_persistence\x18\x0b \x01(\x08\x12=\n\x0fresponse_format\x18\x0c \x01(\x0b\x32$.llamastack.common.v1.ResponseFormatB\x12\n\x10_max_infer_iters\"\x82\x01\n\x05\x41gent\x12\x10\n\x08\x61gent_id\x18\x01 \x01(\t\x12\x37\n\x0c\x61gent_config\x18\x02 \x01(\x0b\x32!.llamastack.agents.v1.AgentConfig\x12.\n\ncreated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"y\n\x08\x44ocument\x12\x32\n\x07\x63ontent\x18\x01 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\x12&\n\x03url\x18\x02 \x01(\x0b\x32\x19.llamastack.common.v1.Url\x12\x11\n\tmime_type\x18\x03 \x01(\t\"\x91\x01\n\x0cToolResponse\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x11\n\ttool_name\x18\x02 \x01(\t\x12\x32\n\x07\x63ontent\x18\x03 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\x12)\n\x08metadata\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\"S\n\nAttachment\x12\x32\n\x07\x63ontent\x18\x01 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\x12\x11\n\tmime_type\x18\x02 \x01(\t\"F\n\rInferenceStep\x12\x35\n\x0emodel_response\x18\x01 \x01(\x0b\x32\x1d.llamastack.common.v1.Message\"\x83\x01\n\x11ToolExecutionStep\x12\x32\n\ntool_calls\x18\x01 \x03(\x0b\x32\x1e.llamastack.common.v1.ToolCall\x12:\n\x0etool_responses\x18\x02 \x03(\x0b\x32\".llamastack.agents.v1.ToolResponse\"J\n\x0eShieldCallStep\x12\x38\n\tviolation\x18\x01 \x01(\x0b\x32%.llamastack.safety.v1.SafetyViolation\"i\n\x13MemoryRetrievalStep\x12\x15\n\rvector_db_ids\x18\x01 \x03(\t\x12;\n\x10inserted_context\x18\x02 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\"\x96\x03\n\x04Step\x12\x0f\n\x07turn_id\x18\x01 \x01(\t\x12\x0f\n\x07step_id\x18\x02 \x01(\t\x12.\n\nstarted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x63ompleted_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\tinference\x18\x05 \x01(\x0b\x32#.llamastack.agents.v1.InferenceStepH\x00\x12\x41\n\x0etool_execution\x18\x06 \x01(\x0b\x32\'.llamastack.agents.v1.ToolExecutionStepH\x00\x12;\n\x0bshield_call\x18\x07 \x01(\x0b\x32$.llamastack.agents.v1.ShieldCallStepH\x00\x12\x45\n\x10memory_retrieval\x18\x08 \x01(\x0b\x32).llamastack.agents.v1.MemoryRetrievalStepH\x00\x42\t\n\x07\x64\x65tails\"\xe4\x02\n\x04Turn\x12\x0f\n\x07turn_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x35\n\x0einput_messages\x18\x03 \x03(\x0b\x32\x1d.llamastack.common.v1.Message\x12)\n\x05steps\x18\x04 \x03(\x0b\x32\x1a.llamastack.agents.v1.Step\x12\x35\n\x0eoutput_message\x18\x05 \x01(\x0b\x32\x1d.llamastack.common.v1.Message\x12<\n\x12output_attachments\x18\x06 \x03(\x0b\x32 .llamastack.agents.v1.Attachment\x12.\n\nstarted_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x63ompleted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa0\x01\n\x07Session\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x14\n\x0csession_name\x18\x02 \x01(\t\x12)\n\x05turns\x18\x03 \x03(\x0b\x32\x1a.llamastack.agents.v1.Turn\x12.\n\nstarted_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61gent_id\x18\x05 \x01(\t\"#\n\x10TurnStartPayload\x12\x0f\n\x07turn_id\x18\x01 \x01(\t\"\x81\x01\n\x10StepStartPayload\x12\x31\n\tstep_type\x18\x01 \x01(\x0e\x32\x1e.llamastack.agents.v1.StepType\x12\x0f\n\x07step_id\x18\x02 \x01(\t\x12)\n\x08metadata\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x8f\x01\n\x13StepProgressPayload\x12\x31\n\tstep_type\x18\x01 \x01(\x0e\x32\x1e.llamastack.agents.v1.StepType\x12\x0f\n\x07step_id\x18\x02 \x01(\t\x12\x34\n\x05\x64\x65lta\x18\x03 \x01(\x0b\x32%.llamastack.inference.v1.ContentDelta\"\x8b\x01\n\x13StepCompletePayload\x12\x31\n\tstep_type\x18\x01 \x01(\x0e\x32\x1e.llamastack.agents.v1.StepType\x12\x0f\n\x07step_id\x18\x02 \x01(\t\x12\x30\n\x0cstep_details\x18\x03 \x01(\x0b\x32\x1a.llamastack.agents.v1.Step\"?\n\x13TurnCompletePayload\x12(\n\x04turn\x18\x01 \x01(\x0b\x32\x1a.llamastack.agents.v1.Turn\"D\n\x18TurnAwaitingInputPayload\x12(\n\x04turn\x18\x01 \x01(\x0b\x32\x1a.llamastack.agents.v1.Turn\"\xba\x03\n\x16\x41gentTurnResponseEvent\x12<\n\nturn_start\x18\x01 \x01(\x0b\x32&.llamastack.agents.v1.TurnStartPayloadH\x00\x12<\n\nstep_start\x18\x02 \x01(\x0b\x32&.llamastack.agents.v1.StepStartPayloadH\x00\x12\x42\n\rstep_progress\x18\x03 \x01(\x0b\x32).llamastack.agents.v1.StepProgressPayloadH\x00\x12\x42\n\rstep_complete\x18\x04 \x01(\x0b\x32).llamastack.agents.v1.StepCompletePayloadH\x00\x12\x42\n\rturn_complete\x18\x05 \x01(\x0b\x32).llamastack.agents.v1.TurnCompletePayloadH\x00\x12M\n\x13turn_awaiting_input\x18\x06 \x01(\x0b\x32..llamastack.agents.v1.TurnAwaitingInputPayloadH\x00\x42\t\n\x07payload*\x97\x01\n\x08StepType\x12\x19\n\x15STEP_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13STEP_TYPE_INFERENCE\x10\x01\x12\x1c\n\x18STEP_TYPE_TOOL_EXECUTION\x10\x02\x12\x19\n\x15STEP_TYPE_SHIELD_CALL\x10\x03\x12\x1e\n\x1aSTEP_TYPE_MEMORY_RETRIEVAL\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!llamastack/agents/v1/agents.proto\x12\x14llamastack.agents.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"llamastack/common/v1/content.proto\x1a\"llamastack/common/v1/message.proto\x1a#llamastack/common/v1/resource.proto\x1a#llamastack/common/v1/sampling.proto\x1a\x1fllamastack/common/v1/tool.proto\x1a\'llamastack/inference/v1/inference.proto\x1a)llamastack/safety/v1/safety_service.proto\"E\n\x0e\x41gentToolGroup\x12\x0c\n\x04name\x18\x01 \x01(\t\x12%\n\x04\x61rgs\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xe9\x03\n\x0b\x41gentConfig\x12\r\n\x05model\x18\x01 \x01(\t\x12\x14\n\x0cinstructions\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12=\n\x0fsampling_params\x18\x04 \x01(\x0b\x32$.llamastack.common.v1.SamplingParams\x12\x15\n\rinput_shields\x18\x05 \x03(\t\x12\x16\n\x0eoutput_shields\x18\x06 \x03(\t\x12\x38\n\ntoolgroups\x18\x07 \x03(\x0b\x32$.llamastack.agents.v1.AgentToolGroup\x12\x33\n\x0c\x63lient_tools\x18\x08 \x03(\x0b\x32\x1d.llamastack.common.v1.ToolDef\x12\x35\n\x0btool_config\x18\t \x01(\x0b\x32 .llamastack.common.v1.ToolConfig\x12\x1c\n\x0fmax_infer_iters\x18\n \x01(\x05H\x00\x88\x01\x01\x12\"\n\x1a\x65nable_session_persistence\x18\x0b \x01(\x08\x12=\n\x0fresponse_format\x18\x0c \x01(\x0b\x32$.llamastack.common.v1.ResponseFormatB\x12\n\x10_max_infer_iters\"\xae\x01\n\x05\x41gent\x12\x10\n\x08\x61gent_id\x18\x01 \x01(\t\x12\x37\n\x0c\x61gent_config\x18\x02 \x01(\x0b\x32!.llamastack.agents.v1.AgentConfig\x12.\n\ncreated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x05owner\x18\x04 \x01(\x0b\x32\x1b.llamastack.common.v1.Owner\"y\n\x08\x44ocument\x12\x32\n\x07\x63ontent\x18\x01 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\x12&\n\x03url\x18\x02 \x01(\x0b\x32\x19.llamastack.common.v1.Url\x12\x11\n\tmime_type\x18\x03 \x01(\t\"\x91\x01\n\x0cToolResponse\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x11\n\ttool_name\x18\x02 \x01(\t\x12\x32\n\x07\x63ontent\x18\x03 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\x12)\n\x08metadata\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\"S\n\nAttachment\x12\x32\n\x07\x63ontent\x18\x01 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\x12\x11\n\tmime_type\x18\x02 \x01(\t\"F\n\rInferenceStep\x12\x35\n\x0emodel_response\x18\x01 \x01(\x0b\x32\x1d.llamastack.common.v1.Message\"\x83\x01\n\x11ToolExecutionStep\x12\x32\n\ntool_calls\x18\x01 \x03(\x0b\x32\x1e.llamastack.common.v1.ToolCall\x12:\n\x0etool_responses\x18\x02 \x03(\x0b\x32\".llamastack.agents.v1.ToolResponse\"J\n\x0eShieldCallStep\x12\x38\n\tviolation\x18\x01 \x01(\x0b\x32%.llamastack.safety.v1.SafetyViolation\"i\n\x13MemoryRetrievalStep\x12\x15\n\rvector_db_ids\x18\x01 \x03(\t\x12;\n\x10inserted_context\x18\x02 \x03(\x0b\x32!.llamastack.common.v1.ContentItem\"\x96\x03\n\x04Step\x12\x0f\n\x07turn_id\x18\x01 \x01(\t\x12\x0f\n\x07step_id\x18\x02 \x01(\t\x12.\n\nstarted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x63ompleted_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\tinference\x18\x05 \x01(\x0b\x32#.llamastack.agents.v1.InferenceStepH\x00\x12\x41\n\x0etool_execution\x18\x06 \x01(\x0b\x32\'.llamastack.agents.v1.ToolExecutionStepH\x00\x12;\n\x0bshield_call\x18\x07 \x01(\x0b\x32$.llamastack.agents.v1.ShieldCallStepH\x00\x12\x45\n\x10memory_retrieval\x18\x08 \x01(\x0b\x32).llamastack.agents.v1.MemoryRetrievalStepH\x00\x42\t\n\x07\x64\x65tails\"\xa5\x03\n\x04Turn\x12\x0f\n\x07turn_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x35\n\x0einput_messages\x18\x03 \x03(\x0b\x32\x1d.llamastack.common.v1.Message\x12)\n\x05steps\x18\x04 \x03(\x0b\x32\x1a.llamastack.agents.v1.Step\x12\x35\n\x0eoutput_message\x18\x05 \x01(\x0b\x32\x1d.llamastack.common.v1.Message\x12<\n\x12output_attachments\x18\x06 \x03(\x0b\x32 .llamastack.agents.v1.Attachment\x12.\n\nstarted_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x63ompleted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x06status\x18\t \x01(\x0e\x32 .llamastack.agents.v1.TurnStatus\x12\r\n\x05\x65rror\x18\n \x01(\t\"\xb6\x01\n\x07Session\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x14\n\x0csession_name\x18\x02 \x01(\t\x12)\n\x05turns\x18\x03 \x03(\x0b\x32\x1a.llamastack.agents.v1.Turn\x12.\n\nstarted_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61gent_id\x18\x05 \x01(\t\x12\x14\n\x0cvector_db_id\x18\x06 \x01(\t\"#\n\x10TurnStartPayload\x12\x0f\n\x07turn_id\x18\x01 \x01(\t\"\x81\x01\n\x10StepStartPayload\x12\x31\n\tstep_type\x18\x01 \x01(\x0e\x32\x1e.llamastack.agents.v1.StepType\x12\x0f\n\x07step_id\x18\x02 \x01(\t\x12)\n\x08metadata\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x8f\x01\n\x13StepProgressPayload\x12\x31\n\tstep_type\x18\x01 \x01(\x0e\x32\x1e.llamastack.agents.v1.StepType\x12\x0f\n\x07step_id\x18\x02 \x01(\t\x12\x34\n\x05\x64\x65lta\x18\x03 \x01(\x0b\x32%.llamastack.inference.v1.ContentDelta\"\x8b\x01\n\x13StepCompletePayload\x12\x31\n\tstep_type\x18\x01 \x01(\x0e\x32\x1e.llamastack.agents.v1.StepType\x12\x0f\n\x07step_id\x18\x02 \x01(\t\x12\x30\n\x0cstep_details\x18\x03 \x01(\x0b\x32\x1a.llamastack.agents.v1.Step\"?\n\x13TurnCompletePayload\x12(\n\x04turn\x18\x01 \x01(\x0b\x32\x1a.llamastack.agents.v1.Turn\"D\n\x18TurnAwaitingInputPayload\x12(\n\x04turn\x18\x01 \x01(\x0b\x32\x1a.llamastack.agents.v1.Turn\"\xba\x03\n\x16\x41gentTurnResponseEvent\x12<\n\nturn_start\x18\x01 \x01(\x0b\x32&.llamastack.agents.v1.TurnStartPayloadH\x00\x12<\n\nstep_start\x18\x02 \x01(\x0b\x32&.llamastack.agents.v1.StepStartPayloadH\x00\x12\x42\n\rstep_progress\x18\x03 \x01(\x0b\x32).llamastack.agents.v1.StepProgressPayloadH\x00\x12\x42\n\rstep_complete\x18\x04 \x01(\x0b\x32).llamastack.agents.v1.StepCompletePayloadH\x00\x12\x42\n\rturn_complete\x18\x05 \x01(\x0b\x32).llamastack.agents.v1.TurnCompletePayloadH\x00\x12M\n\x13turn_awaiting_input\x18\x06 \x01(\x0b\x32..llamastack.agents.v1.TurnAwaitingInputPayloadH\x00\x42\t\n\x07payload*\x97\x01\n\x08StepType\x12\x19\n\x15STEP_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13STEP_TYPE_INFERENCE\x10\x01\x12\x1c\n\x18STEP_TYPE_TOOL_EXECUTION\x10\x02\x12\x19\n\x15STEP_TYPE_SHIELD_CALL\x10\x03\x12\x1e\n\x1aSTEP_TYPE_MEMORY_RETRIEVAL\x10\x04*\xb4\x01\n\nTurnStatus\x12\x1b\n\x17TURN_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17TURN_STATUS_IN_PROGRESS\x10\x01\x12\x1e\n\x1aTURN_STATUS_AWAITING_INPUT\x10\x02\x12\x19\n\x15TURN_STATUS_COMPLETED\x10\x03\x12\x16\n\x12TURN_STATUS_FAILED\x10\x04\x12\x19\n\x15TURN_STATUS_CANCELLED\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llamastack.agents.v1.agents_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_STEPTYPE']._serialized_start=3758
-  _globals['_STEPTYPE']._serialized_end=3909
-  _globals['_AGENTTOOLGROUP']._serialized_start=348
-  _globals['_AGENTTOOLGROUP']._serialized_end=417
-  _globals['_AGENTCONFIG']._serialized_start=420
-  _globals['_AGENTCONFIG']._serialized_end=909
-  _globals['_AGENT']._serialized_start=912
-  _globals['_AGENT']._serialized_end=1042
-  _globals['_DOCUMENT']._serialized_start=1044
-  _globals['_DOCUMENT']._serialized_end=1165
-  _globals['_TOOLRESPONSE']._serialized_start=1168
-  _globals['_TOOLRESPONSE']._serialized_end=1313
-  _globals['_ATTACHMENT']._serialized_start=1315
-  _globals['_ATTACHMENT']._serialized_end=1398
-  _globals['_INFERENCESTEP']._serialized_start=1400
-  _globals['_INFERENCESTEP']._serialized_end=1470
-  _globals['_TOOLEXECUTIONSTEP']._serialized_start=1473
-  _globals['_TOOLEXECUTIONSTEP']._serialized_end=1604
-  _globals['_SHIELDCALLSTEP']._serialized_start=1606
-  _globals['_SHIELDCALLSTEP']._serialized_end=1680
-  _globals['_MEMORYRETRIEVALSTEP']._serialized_start=1682
-  _globals['_MEMORYRETRIEVALSTEP']._serialized_end=1787
-  _globals['_STEP']._serialized_start=1790
-  _globals['_STEP']._serialized_end=2196
-  _globals['_TURN']._serialized_start=2199
-  _globals['_TURN']._serialized_end=2555
-  _globals['_SESSION']._serialized_start=2558
-  _globals['_SESSION']._serialized_end=2718
-  _globals['_TURNSTARTPAYLOAD']._serialized_start=2720
-  _globals['_TURNSTARTPAYLOAD']._serialized_end=2755
-  _globals['_STEPSTARTPAYLOAD']._serialized_start=2758
-  _globals['_STEPSTARTPAYLOAD']._serialized_end=2887
-  _globals['_STEPPROGRESSPAYLOAD']._serialized_start=2890
-  _globals['_STEPPROGRESSPAYLOAD']._serialized_end=3033
-  _globals['_STEPCOMPLETEPAYLOAD']._serialized_start=3036
-  _globals['_STEPCOMPLETEPAYLOAD']._serialized_end=3175
-  _globals['_TURNCOMPLETEPAYLOAD']._serialized_start=3177
-  _globals['_TURNCOMPLETEPAYLOAD']._serialized_end=3240
-  _globals['_TURNAWAITINGINPUTPAYLOAD']._serialized_start=3242
-  _globals['_TURNAWAITINGINPUTPAYLOAD']._serialized_end=3310
-  _globals['_AGENTTURNRESPONSEEVENT']._serialized_start=3313
-  _globals['_AGENTTURNRESPONSEEVENT']._serialized_end=3755
+  _globals['_STEPTYPE']._serialized_start=3926
+  _globals['_STEPTYPE']._serialized_end=4077
+  _globals['_TURNSTATUS']._serialized_start=4080
+  _globals['_TURNSTATUS']._serialized_end=4260
+  _globals['_AGENTTOOLGROUP']._serialized_start=385
+  _globals['_AGENTTOOLGROUP']._serialized_end=454
+  _globals['_AGENTCONFIG']._serialized_start=457
+  _globals['_AGENTCONFIG']._serialized_end=946
+  _globals['_AGENT']._serialized_start=949
+  _globals['_AGENT']._serialized_end=1123
+  _globals['_DOCUMENT']._serialized_start=1125
+  _globals['_DOCUMENT']._serialized_end=1246
+  _globals['_TOOLRESPONSE']._serialized_start=1249
+  _globals['_TOOLRESPONSE']._serialized_end=1394
+  _globals['_ATTACHMENT']._serialized_start=1396
+  _globals['_ATTACHMENT']._serialized_end=1479
+  _globals['_INFERENCESTEP']._serialized_start=1481
+  _globals['_INFERENCESTEP']._serialized_end=1551
+  _globals['_TOOLEXECUTIONSTEP']._serialized_start=1554
+  _globals['_TOOLEXECUTIONSTEP']._serialized_end=1685
+  _globals['_SHIELDCALLSTEP']._serialized_start=1687
+  _globals['_SHIELDCALLSTEP']._serialized_end=1761
+  _globals['_MEMORYRETRIEVALSTEP']._serialized_start=1763
+  _globals['_MEMORYRETRIEVALSTEP']._serialized_end=1868
+  _globals['_STEP']._serialized_start=1871
+  _globals['_STEP']._serialized_end=2277
+  _globals['_TURN']._serialized_start=2280
+  _globals['_TURN']._serialized_end=2701
+  _globals['_SESSION']._serialized_start=2704
+  _globals['_SESSION']._serialized_end=2886
+  _globals['_TURNSTARTPAYLOAD']._serialized_start=2888
+  _globals['_TURNSTARTPAYLOAD']._serialized_end=2923
+  _globals['_STEPSTARTPAYLOAD']._serialized_start=2926
+  _globals['_STEPSTARTPAYLOAD']._serialized_end=3055
+  _globals['_STEPPROGRESSPAYLOAD']._serialized_start=3058
+  _globals['_STEPPROGRESSPAYLOAD']._serialized_end=3201
+  _globals['_STEPCOMPLETEPAYLOAD']._serialized_start=3204
+  _globals['_STEPCOMPLETEPAYLOAD']._serialized_end=3343
+  _globals['_TURNCOMPLETEPAYLOAD']._serialized_start=3345
+  _globals['_TURNCOMPLETEPAYLOAD']._serialized_end=3408
+  _globals['_TURNAWAITINGINPUTPAYLOAD']._serialized_start=3410
+  _globals['_TURNAWAITINGINPUTPAYLOAD']._serialized_end=3478
+  _globals['_AGENTTURNRESPONSEEVENT']._serialized_start=3481
+  _globals['_AGENTTURNRESPONSEEVENT']._serialized_end=3923
 # @@protoc_insertion_point(module_scope)

@@ -4,6 +4,7 @@ from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from llamastack.common.v1 import content_pb2 as _content_pb2
 from llamastack.common.v1 import message_pb2 as _message_pb2
+from llamastack.common.v1 import resource_pb2 as _resource_pb2
 from llamastack.common.v1 import sampling_pb2 as _sampling_pb2
 from llamastack.common.v1 import tool_pb2 as _tool_pb2
 from llamastack.inference.v1 import inference_pb2 as _inference_pb2
@@ -24,11 +25,26 @@ class StepType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     STEP_TYPE_TOOL_EXECUTION: _ClassVar[StepType]
     STEP_TYPE_SHIELD_CALL: _ClassVar[StepType]
     STEP_TYPE_MEMORY_RETRIEVAL: _ClassVar[StepType]
+
+class TurnStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TURN_STATUS_UNSPECIFIED: _ClassVar[TurnStatus]
+    TURN_STATUS_IN_PROGRESS: _ClassVar[TurnStatus]
+    TURN_STATUS_AWAITING_INPUT: _ClassVar[TurnStatus]
+    TURN_STATUS_COMPLETED: _ClassVar[TurnStatus]
+    TURN_STATUS_FAILED: _ClassVar[TurnStatus]
+    TURN_STATUS_CANCELLED: _ClassVar[TurnStatus]
 STEP_TYPE_UNSPECIFIED: StepType
 STEP_TYPE_INFERENCE: StepType
 STEP_TYPE_TOOL_EXECUTION: StepType
 STEP_TYPE_SHIELD_CALL: StepType
 STEP_TYPE_MEMORY_RETRIEVAL: StepType
+TURN_STATUS_UNSPECIFIED: TurnStatus
+TURN_STATUS_IN_PROGRESS: TurnStatus
+TURN_STATUS_AWAITING_INPUT: TurnStatus
+TURN_STATUS_COMPLETED: TurnStatus
+TURN_STATUS_FAILED: TurnStatus
+TURN_STATUS_CANCELLED: TurnStatus
 
 class AgentToolGroup(_message.Message):
     __slots__ = ("name", "args")
@@ -67,14 +83,16 @@ class AgentConfig(_message.Message):
     def __init__(self, model: _Optional[str] = ..., instructions: _Optional[str] = ..., name: _Optional[str] = ..., sampling_params: _Optional[_Union[_sampling_pb2.SamplingParams, _Mapping]] = ..., input_shields: _Optional[_Iterable[str]] = ..., output_shields: _Optional[_Iterable[str]] = ..., toolgroups: _Optional[_Iterable[_Union[AgentToolGroup, _Mapping]]] = ..., client_tools: _Optional[_Iterable[_Union[_tool_pb2.ToolDef, _Mapping]]] = ..., tool_config: _Optional[_Union[_tool_pb2.ToolConfig, _Mapping]] = ..., max_infer_iters: _Optional[int] = ..., enable_session_persistence: _Optional[bool] = ..., response_format: _Optional[_Union[_sampling_pb2.ResponseFormat, _Mapping]] = ...) -> None: ...
 
 class Agent(_message.Message):
-    __slots__ = ("agent_id", "agent_config", "created_at")
+    __slots__ = ("agent_id", "agent_config", "created_at", "owner")
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
     AGENT_CONFIG_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
     agent_id: str
     agent_config: AgentConfig
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, agent_id: _Optional[str] = ..., agent_config: _Optional[_Union[AgentConfig, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    owner: _resource_pb2.Owner
+    def __init__(self, agent_id: _Optional[str] = ..., agent_config: _Optional[_Union[AgentConfig, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., owner: _Optional[_Union[_resource_pb2.Owner, _Mapping]] = ...) -> None: ...
 
 class Document(_message.Message):
     __slots__ = ("content", "url", "mime_type")
@@ -155,7 +173,7 @@ class Step(_message.Message):
     def __init__(self, turn_id: _Optional[str] = ..., step_id: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., inference: _Optional[_Union[InferenceStep, _Mapping]] = ..., tool_execution: _Optional[_Union[ToolExecutionStep, _Mapping]] = ..., shield_call: _Optional[_Union[ShieldCallStep, _Mapping]] = ..., memory_retrieval: _Optional[_Union[MemoryRetrievalStep, _Mapping]] = ...) -> None: ...
 
 class Turn(_message.Message):
-    __slots__ = ("turn_id", "session_id", "input_messages", "steps", "output_message", "output_attachments", "started_at", "completed_at")
+    __slots__ = ("turn_id", "session_id", "input_messages", "steps", "output_message", "output_attachments", "started_at", "completed_at", "status", "error")
     TURN_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     INPUT_MESSAGES_FIELD_NUMBER: _ClassVar[int]
@@ -164,6 +182,8 @@ class Turn(_message.Message):
     OUTPUT_ATTACHMENTS_FIELD_NUMBER: _ClassVar[int]
     STARTED_AT_FIELD_NUMBER: _ClassVar[int]
     COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
     turn_id: str
     session_id: str
     input_messages: _containers.RepeatedCompositeFieldContainer[_message_pb2.Message]
@@ -172,21 +192,25 @@ class Turn(_message.Message):
     output_attachments: _containers.RepeatedCompositeFieldContainer[Attachment]
     started_at: _timestamp_pb2.Timestamp
     completed_at: _timestamp_pb2.Timestamp
-    def __init__(self, turn_id: _Optional[str] = ..., session_id: _Optional[str] = ..., input_messages: _Optional[_Iterable[_Union[_message_pb2.Message, _Mapping]]] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., output_message: _Optional[_Union[_message_pb2.Message, _Mapping]] = ..., output_attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    status: TurnStatus
+    error: str
+    def __init__(self, turn_id: _Optional[str] = ..., session_id: _Optional[str] = ..., input_messages: _Optional[_Iterable[_Union[_message_pb2.Message, _Mapping]]] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., output_message: _Optional[_Union[_message_pb2.Message, _Mapping]] = ..., output_attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[TurnStatus, str]] = ..., error: _Optional[str] = ...) -> None: ...
 
 class Session(_message.Message):
-    __slots__ = ("session_id", "session_name", "turns", "started_at", "agent_id")
+    __slots__ = ("session_id", "session_name", "turns", "started_at", "agent_id", "vector_db_id")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_NAME_FIELD_NUMBER: _ClassVar[int]
     TURNS_FIELD_NUMBER: _ClassVar[int]
     STARTED_AT_FIELD_NUMBER: _ClassVar[int]
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    VECTOR_DB_ID_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     session_name: str
     turns: _containers.RepeatedCompositeFieldContainer[Turn]
     started_at: _timestamp_pb2.Timestamp
     agent_id: str
-    def __init__(self, session_id: _Optional[str] = ..., session_name: _Optional[str] = ..., turns: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent_id: _Optional[str] = ...) -> None: ...
+    vector_db_id: str
+    def __init__(self, session_id: _Optional[str] = ..., session_name: _Optional[str] = ..., turns: _Optional[_Iterable[_Union[Turn, _Mapping]]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent_id: _Optional[str] = ..., vector_db_id: _Optional[str] = ...) -> None: ...
 
 class TurnStartPayload(_message.Message):
     __slots__ = ("turn_id",)

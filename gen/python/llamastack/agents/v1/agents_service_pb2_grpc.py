@@ -177,6 +177,9 @@ class AgentsServiceServicer:
 
     def CreateTurn(self, request, context):
         """Runs a turn to completion (or until it awaits client tool results) and returns it.
+        One turn runs at a time per session: FAILED_PRECONDITION while another is in progress
+        or awaits tool results. Errors: NOT_FOUND (agent, session, model, shield, tool group),
+        INVALID_ARGUMENT. A cancelled call stops the turn's inference and tool calls.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -190,7 +193,9 @@ class AgentsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ResumeTurn(self, request, context):
-        """Resumes a turn awaiting client tool results and returns it.
+        """Resumes a turn awaiting client tool results and returns it. `tool_responses` must answer
+        every pending client tool call (by `call_id`). Errors: FAILED_PRECONDITION (the turn does
+        not await input), INVALID_ARGUMENT (missing or unknown call ids).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -272,7 +272,7 @@ class StreamGuard:
         for watch in list(self.active):
             watch.stop(
                 ServiceUnavailable(
-                    f"the gateway is shutting down (drain period {grace_s:g}s over); "
+                    f"the gateway is shutting down (its {grace_s:g}s drain period is ending); "
                     "the stream was ended: retry it",
                     service="gateway",
                 )

@@ -5,17 +5,16 @@ exact bytes REST clients get, in `google.api.HttpBody` messages."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import grpc
-from google.api import httpbody_pb2
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from llamastack.common.v1 import errors_pb2
 from llamastack.openai.v1 import openai_service_pb2 as pb
 from services.common.errors import FailedPrecondition, LlamaStackError
+from services.common.httpbody import DONE, json_body, sse_body
 from services.common.logs import REQUEST_ID
 from services.inference.convert import plain_json
 
@@ -31,10 +30,6 @@ __all__ = [
     "sse_body",
 ]
 
-JSON = "application/json"
-SSE = "text/event-stream"
-#: The last Server-Sent Event of every OpenAI stream.
-DONE = httpbody_pb2.HttpBody(content_type=SSE, data=b"data: [DONE]\n\n")
 #: OpenAI's error `type` per status (the HTTP status Envoy gives the gRPC code).
 _ERROR_TYPES = {
     grpc.StatusCode.INVALID_ARGUMENT: "invalid_request_error",
@@ -86,18 +81,6 @@ def embeddings(data: dict[str, Any]) -> pb.CreateEmbeddingResponse:
             row = {**row, "embedding": [], "embedding_bytes": vector}
         rows.append(row)
     return _typed({**data, "data": rows}, pb.CreateEmbeddingResponse)
-
-
-def _dumps(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def json_body(data: dict[str, Any]) -> httpbody_pb2.HttpBody:
-    return httpbody_pb2.HttpBody(content_type=JSON, data=_dumps(data))
-
-
-def sse_body(data: dict[str, Any]) -> httpbody_pb2.HttpBody:
-    return httpbody_pb2.HttpBody(content_type=SSE, data=b"data: " + _dumps(data) + b"\n\n")
 
 
 def error_json(exc: BaseException) -> dict[str, Any]:

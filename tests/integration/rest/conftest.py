@@ -19,7 +19,15 @@ from tests.support.processes import (
 
 from .envoy_proc import EnvoyProcess
 
-__all__ = ["ALLOWED_ORIGIN", "CHAT_MODEL", "EMBEDDING_MODEL", "REPO", "SHIELD", "SMALL_LIMIT"]
+__all__ = [
+    "ALLOWED_ORIGIN",
+    "CHAT_MODEL",
+    "DEFAULT_SHIELD",
+    "EMBEDDING_MODEL",
+    "REPO",
+    "SHIELD",
+    "SMALL_LIMIT",
+]
 
 CHAT_MODEL = "llama-cpp/SmolLM2-135M-Instruct"
 EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"

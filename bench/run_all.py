@@ -81,7 +81,9 @@ def _headline(name: str, doc: dict) -> dict:
         return {"ratio_ours_over_native": doc["ratio_tokens_per_s_ours/native"]}
     if name == "safety_overhead":
         return {"gateway_added_over_in_process_p50_us":
-                doc["added_p50_us"]["gateway_over_in_process"]}  # fmt: skip
+                doc["added_p50_us"]["gateway_over_in_process"],
+                "moderation_added_over_run_shield_gateway_p50_us":
+                doc["added_p50_us"]["moderation_over_run_shield_gateway"]}  # fmt: skip
     if name == "openai_overhead":
         return doc["added_p50_us"]
     if name == "auth_overhead":

@@ -1,5 +1,7 @@
 """Safety overhead: the policy shield's detectors called in-process vs the same check as a
-RunShield call to the safety service, through the gateway, and through Envoy REST.
+RunShield call to the safety service, through the gateway, and through Envoy REST; and the
+same text as OpenAI's moderation (`CreateModeration` through the gateway, `POST
+/v1/moderations` through Envoy) vs RunShield on the same path.
 
 `python -m bench.safety_overhead [--quick]` prints a JSON document: p50/p99 per path at 1
 call in flight (paths interleaved), and what each hop adds over the in-process detector
@@ -19,8 +21,11 @@ import httpx
 from bench.harness import emit, interleaved, summary
 from bench.mesh import BenchMesh
 from llamastack.common.v1 import content_pb2, message_pb2
+from llamastack.openai.v1 import moderation_service_pb2 as mod_pb
+from llamastack.openai.v1 import moderation_service_pb2_grpc as mod_grpc
 from llamastack.safety.v1 import safety_service_pb2 as pb
 from llamastack.safety.v1 import safety_service_pb2_grpc as pb_grpc
+from services.safety.moderation import result
 from services.safety.providers.policy.provider import PolicyProvider
 from services.safety.providers.policy.rules import evaluate
 from services.safety.types import Role, ShieldMessage
@@ -54,6 +59,8 @@ async def measure(mesh: BenchMesh, quick: bool) -> dict:
         ],
     )
     body = {"shield_id": "policy", "messages": [{"role": "ROLE_USER", "content": [{"text": TEXT}]}]}
+    moderation = mod_pb.CreateModerationRequest(model="policy")
+    moderation.input.string_value = TEXT
 
     async with (
         grpc.aio.insecure_channel(mesh.services["safety"].address) as dch,
@@ -61,6 +68,7 @@ async def measure(mesh: BenchMesh, quick: bool) -> dict:
         httpx.AsyncClient(base_url=mesh.rest) as http,
     ):
         direct_stub, gw_stub = pb_grpc.SafetyServiceStub(dch), pb_grpc.SafetyServiceStub(gch)
+        gw_moderations = mod_grpc.OpenAIModerationServiceStub(gch)
 
         async def in_process():
             evaluate(rules, messages)
@@ -75,11 +83,24 @@ async def measure(mesh: BenchMesh, quick: bool) -> dict:
             r = await http.post("/v1/safety/run-shield", json=body)
             r.raise_for_status()
 
+        async def moderation_in_process():
+            result(evaluate(rules, messages))
+
+        async def moderation_gateway():
+            await gw_moderations.CreateModeration(moderation)
+
+        async def moderation_rest():
+            r = await http.post("/v1/moderations", json={"model": "policy", "input": TEXT})
+            r.raise_for_status()
+
         paths = {
             "in_process": in_process,
             "direct": direct,
             "gateway": gateway,
             "envoy_rest": envoy,
+            "moderation_in_process": moderation_in_process,
+            "moderation_gateway": moderation_gateway,
+            "moderation_rest": moderation_rest,
         }
         rounds, per_round = (4, 100) if quick else (16, 200)
         lat = await interleaved(paths, rounds=rounds, per_round=per_round)
@@ -91,6 +112,11 @@ async def measure(mesh: BenchMesh, quick: bool) -> dict:
             "gateway_over_in_process": lat.added_p50_us("gateway", "in_process"),
             "gateway_over_direct": lat.added_p50_us("gateway", "direct"),
             "envoy_rest_over_gateway": lat.added_p50_us("envoy_rest", "gateway"),
+            "moderation_over_run_shield_in_process": lat.added_p50_us(
+                "moderation_in_process", "in_process"
+            ),
+            "moderation_over_run_shield_gateway": lat.added_p50_us("moderation_gateway", "gateway"),
+            "moderation_over_run_shield_rest": lat.added_p50_us("moderation_rest", "envoy_rest"),
         },
         "targets": {"gateway_added_over_in_process_p50_us_under": 1000},
     }

@@ -5,7 +5,8 @@ The configuration is built as a Python dict and dumped to YAML (no template engi
 chain, in order:
 
     cors (only when enabled) -> grpc_web -> lua `llamastack.rest` -> buffer (REST body limit)
-    -> grpc_json_transcoder -> lua `llamastack.mark_unwrap` -> router
+    -> lua `llamastack.openai_defaults` -> grpc_json_transcoder -> lua `llamastack.mark_unwrap`
+    -> router
 
 - REST paths come from the `google.api.http` rules in the descriptor set; JSON is proto3 JSON
   with proto field names; server-streaming RPCs answer Server-Sent Events, one `data:` event
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,7 @@ from services.common.telemetry.config import EnvoyTracing
 
 __all__ = [
     "CORS_DEFAULTS",
+    "OPENAI_DEFAULTS",
     "OPENAI_PATHS",
     "STREAM_IDLE_TIMEOUT",
     "build_config",
@@ -189,6 +192,7 @@ def build_config(
             f"{_T}.http.buffer.v3.Buffer",
             {"max_request_bytes": max_request_bytes},
         ),
+        _lua("llamastack.openai_defaults", _defaults_lua(OPENAI_DEFAULTS)),
         _filter(
             "envoy.filters.http.grpc_json_transcoder",
             f"{_T}.http.grpc_json_transcoder.v3.GrpcJsonTranscoder",
@@ -357,7 +361,19 @@ def build_config(
 
 #: REST paths of the OpenAI-compatible API (prefixes): their error bodies also carry OpenAI's
 #: `{"error": {...}}`. `/v1/models` is shared with the native model listing.
-OPENAI_PATHS = ("/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models")
+OPENAI_PATHS = (
+    "/v1/chat/completions",
+    "/v1/completions",
+    "/v1/embeddings",
+    "/v1/models",
+    "/v1/moderations",
+)
+#: Fields OpenAI's API lets a REST request omit and fills itself, per path: without `model`, a
+#: moderation names OpenAI's default model, the shield a distribution declares under that
+#: identifier (the gateway must see an id to route by, and checks access to it).
+OPENAI_DEFAULTS: dict[str, dict[str, str]] = {
+    "/v1/moderations": {"model": "omni-moderation-latest"},
+}
 
 # `response_body` (REST answers one field of the response, e.g. the bare Model of GetModel) is
 # not supported by Envoy's transcoder for non-HttpBody fields (envoyproxy/envoy#11136: Envoy
@@ -368,13 +384,19 @@ OPENAI_PATHS = ("/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v
 # The transcoder prints compact JSON and these responses have exactly that one field, so the
 # unwrap is a prefix/suffix cut. Native gRPC and gRPC-Web responses are never touched.
 #
+# OpenAI defaults (`openai_defaults`, after the buffer filter, so the whole JSON body is there
+# and within the REST limit): a REST request to a path of OPENAI_DEFAULTS gets the defaults
+# written first in its JSON object; the transcoder keeps the last of repeated keys, so a
+# field the request sets wins (and `null` leaves the default).
+#
 # OpenAI errors: on the OPENAI_PATHS, an error body (`{"code", "message", "details"}` from
 # convert_grpc_status or a local reply) gets OpenAI's error object in front:
 # `{"error": {"message", "type", "param", "code"}, "code": ..., "message": ..., "details": ...}`.
 # The SDKs read `error` (and map the HTTP status to their exception classes); native clients
 # keep reading the rest. `message` is copied as the JSON string literal it already is; `type`
 # follows the HTTP status; `code` is the ErrorInfo reason in lower case (`model_not_found` for
-# an unknown model, as OpenAI says); `param` is the ErrorInfo `field`.
+# an unknown model, or an unknown shield on `/v1/moderations`, as OpenAI says); `param` is the
+# ErrorInfo `field`.
 #
 # `rest` also records the request's HTTP method (tracing names Envoy's span after it).
 _REST_LUA = """\
@@ -457,7 +479,8 @@ local function openai_error(handle, status)
   local code = nil
   if reason ~= nil then
     code = string.lower(string.gsub(reason, "^ERROR_REASON_", ""))
-    if code == "resource_not_found" and json_string(text, "resourceKind") == "model" then
+    local kind = json_string(text, "resourceKind")
+    if code == "resource_not_found" and (kind == "model" or kind == "shield") then
       code = "model_not_found"
     end
   end
@@ -493,6 +516,34 @@ function envoy_on_response(handle)
   end
 end
 """
+
+
+def _defaults_lua(defaults: Mapping[str, Mapping[str, str]]) -> str:
+    # A JSON string literal of ASCII text is a Lua string literal too.
+    members = {p: json.dumps(dict(f), separators=(",", ":"))[1:-1] for p, f in defaults.items()}
+    rows = "\n".join(f"  [{json.dumps(p)}] = {json.dumps(m)}," for p, m in sorted(members.items()))
+    return (
+        "local DEFAULTS = {\n"
+        f"{rows}\n"
+        "}\n"
+        + """\
+function envoy_on_request(handle)
+  local headers = handle:headers()
+  local ct = headers:get("content-type") or ""
+  if headers:get(":method") ~= "POST" or string.sub(ct, 1, 16) == "application/grpc" then
+    return
+  end
+  local fields = DEFAULTS[string.match(headers:get(":path") or "", "^[^?]*")]
+  if fields == nil then return end
+  local body = handle:body()
+  if body == nil then return end
+  local open, rest = string.match(body:getBytes(0, body:length()), "^(%s*{)(.*)$")
+  if open == nil then return end
+  if string.match(rest, "^%s*}") == nil then fields = fields .. "," end
+  body:setBytes(open .. fields .. rest)
+end
+"""
+    )
 
 
 def _mark_lua(unwrap: Mapping[str, str]) -> str:

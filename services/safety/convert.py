@@ -1,4 +1,5 @@
-"""Protobuf ⇄ domain conversions for the safety servicer (the only module that knows both)."""
+"""Protobuf ⇄ domain conversions for the safety servicers (the only module that knows both):
+RunShield, and OpenAI's moderations (whose JSON the moderation logic writes)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,27 @@ from typing import Any
 from google.protobuf import json_format, struct_pb2
 
 from llamastack.common.v1 import message_pb2
+from llamastack.openai.v1 import moderation_service_pb2 as moderation_pb
 from llamastack.registry.v1 import resources_pb2
 from llamastack.safety.v1 import safety_service_pb2 as pb
 from services.common.errors import InvalidArgument
-from services.safety.types import Level, Role, RunRequest, ShieldMessage, Violation
+from services.safety.types import (
+    Level,
+    ModerationRequest,
+    Role,
+    RunRequest,
+    ShieldMessage,
+    Violation,
+)
 
-__all__ = ["run_request", "run_response", "shield_params", "struct_dict"]
+__all__ = [
+    "moderation_request",
+    "moderation_response",
+    "run_request",
+    "run_response",
+    "shield_params",
+    "struct_dict",
+]
 
 _ROLES = {
     message_pb2.ROLE_SYSTEM: Role.SYSTEM,
@@ -73,3 +89,25 @@ def run_response(violation: Violation | None) -> pb.RunShieldResponse:
             metadata=metadata,
         )
     )
+
+
+def moderation_request(
+    request: moderation_pb.CreateModerationRequest, shield_id: str, timeout: float | None
+) -> ModerationRequest:
+    raw = json_format.MessageToDict(request.input) if request.HasField("input") else None
+    return ModerationRequest(shield_id, raw, timeout)
+
+
+def moderation_response(data: dict[str, Any]) -> moderation_pb.CreateModerationResponse:
+    """The typed face of the moderation JSON, built field by field (ParseDict is 10 times
+    slower)."""
+    response = moderation_pb.CreateModerationResponse(id=data["id"], model=data["model"])
+    for r in data["results"]:
+        out = response.results.add(flagged=r["flagged"], user_message=r.get("user_message"))
+        out.categories.update(r["categories"])
+        out.category_scores.update(r["category_scores"])
+        for name, types in r["category_applied_input_types"].items():
+            out.category_applied_input_types[name].extend(types)
+        if "metadata" in r:
+            out.metadata.update(r["metadata"])
+    return response

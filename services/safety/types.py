@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-__all__ = ["Level", "Role", "RunRequest", "ShieldMessage", "Violation"]
+__all__ = ["Level", "ModerationRequest", "Role", "RunRequest", "ShieldMessage", "Violation"]
 
 
 class Role(Enum):
@@ -48,3 +48,18 @@ class Violation:
     #: Safe to show the user.
     user_message: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: The moderation categories it falls in, each with its level (OpenAI's names where
+    #: one fits, else the shield's own: see `services/safety/moderation.py`).
+    categories: dict[str, Level] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModerationRequest:
+    """OpenAI's moderation request: a shield and its inputs."""
+
+    #: The shield's identifier (what the caller named).
+    shield_id: str
+    #: `input` as OpenAI's JSON (a string, strings, or content parts); None when absent.
+    input: Any
+    #: Seconds left before the caller's deadline (None: no deadline).
+    timeout: float | None = None

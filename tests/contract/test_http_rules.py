@@ -116,6 +116,7 @@ OPENAI_ROUTES = [
     ("POST", "/v1/embeddings"),
     ("GET", "/v1/models"),
     ("GET", "/v1/models/llama-cpp/SmolLM2-135M-Instruct"),
+    ("POST", "/v1/moderations"),
 ]
 
 

@@ -1,9 +1,10 @@
 // The official `openai` npm package, unchanged, against the mesh's OpenAI-compatible REST API
 // (through Envoy): models, chat (unary, streamed, tools, JSON schema, multi-turn), completions,
-// embeddings, and errors as the SDK's own exception classes.
+// embeddings, moderations (a policy shield), and errors as the SDK's own exception classes.
 //
 //   LLS_OPENAI_BASE_URL=http://127.0.0.1:8321/v1 LLS_TEST_CHAT_MODEL=llama-cpp/SmolLM2-135M-Instruct \
-//     LLS_TEST_EMBEDDING_MODEL=sentence-transformers/all-MiniLM-L6-v2 node --test openai.test.js
+//     LLS_TEST_EMBEDDING_MODEL=sentence-transformers/all-MiniLM-L6-v2 LLS_TEST_SHIELD=policy \
+//     node --test openai.test.js
 'use strict';
 
 const assert = require('node:assert/strict');
@@ -14,7 +15,9 @@ const { OpenAI } = require('openai');
 const BASE_URL = process.env.LLS_OPENAI_BASE_URL || '';
 const CHAT_MODEL = process.env.LLS_TEST_CHAT_MODEL || '';
 const EMBEDDING_MODEL = process.env.LLS_TEST_EMBEDDING_MODEL || '';
+const SHIELD = process.env.LLS_TEST_SHIELD || '';
 const skip = !(BASE_URL && CHAT_MODEL && EMBEDDING_MODEL) && 'LLS_OPENAI_BASE_URL and models not set';
+const skipModeration = (skip || !SHIELD) && 'LLS_OPENAI_BASE_URL and LLS_TEST_SHIELD not set';
 
 const client = new OpenAI({ baseURL: BASE_URL || 'http://unused/v1', apiKey: 'unused', maxRetries: 0 });
 
@@ -184,5 +187,23 @@ test('a bad request raises BadRequestError naming the field', { skip }, async ()
       assert.equal(err.param, 'temperature');
       return true;
     },
+  );
+});
+
+const MODERATION = 'moderations: a shield flags payment data, one result per input';
+test(MODERATION, { skip: skipModeration }, async () => {
+  const r = await client.moderations.create({
+    model: SHIELD,
+    input: ['The weather is lovely today.', 'Charge it to 4111 1111 1111 1111.'],
+  });
+  assert.ok(r.id.startsWith('modr-'));
+  assert.equal(r.model, SHIELD);
+  assert.deepEqual(r.results.map((x) => x.flagged), [false, true]);
+  assert.equal(r.results[1].categories.payment, true);
+  assert.equal(r.results[1].categories['self-harm'], false);
+  assert.equal(r.results[1].category_scores.payment, 1);
+  await assert.rejects(
+    client.moderations.create({ model: 'nope', input: 'x' }),
+    OpenAI.NotFoundError,
   );
 });

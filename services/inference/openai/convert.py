@@ -5,15 +5,14 @@ exact bytes REST clients get, in `google.api.HttpBody` messages."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from google.api import httpbody_pb2
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from llamastack.openai.v1 import openai_service_pb2 as pb
 from services.common.errors import FailedPrecondition
+from services.common.httpbody import DONE, json_body, sse_body
 from services.inference.convert import plain_json
 
 __all__ = [
@@ -26,11 +25,6 @@ __all__ = [
     "request_json",
     "sse_body",
 ]
-
-JSON = "application/json"
-SSE = "text/event-stream"
-#: The last Server-Sent Event of every OpenAI stream.
-DONE = httpbody_pb2.HttpBody(content_type=SSE, data=b"data: [DONE]\n\n")
 
 
 def request_json(request: Message) -> dict[str, Any]:
@@ -71,15 +65,3 @@ def embeddings(data: dict[str, Any]) -> pb.CreateEmbeddingResponse:
             row = {**row, "embedding": [], "embedding_bytes": vector}
         rows.append(row)
     return _typed({**data, "data": rows}, pb.CreateEmbeddingResponse)
-
-
-def _dumps(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def json_body(data: dict[str, Any]) -> httpbody_pb2.HttpBody:
-    return httpbody_pb2.HttpBody(content_type=JSON, data=_dumps(data))
-
-
-def sse_body(data: dict[str, Any]) -> httpbody_pb2.HttpBody:
-    return httpbody_pb2.HttpBody(content_type=SSE, data=b"data: " + _dumps(data) + b"\n\n")

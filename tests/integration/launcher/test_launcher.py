@@ -202,9 +202,17 @@ def test_client_commands_and_rest_work(stack):
     assert {s["identifier"]: s["provider_resource_id"] for s in shields} == {
         "llama-guard": stack.model,
         "policy": "default",
+        "omni-moderation-latest": "default",
     }
     blocked = stack.cli("shields", "run", "policy", "key AKIAIOSFODNN7EXAMPLE")
     assert blocked.returncode == 3 and "blocked" in blocked.stdout
+    # OpenAI's moderations without `model`: the shield declared as OpenAI's default model
+    moderation = httpx.post(
+        f"{stack.rest}/v1/moderations", json={"input": "key AKIAIOSFODNN7EXAMPLE"}, timeout=10
+    )
+    assert moderation.status_code == 200, moderation.text
+    assert moderation.json()["model"] == "omni-moderation-latest"
+    assert moderation.json()["results"][0]["categories"]["secrets"] is True
 
     # Every process exports to the telemetry service the launcher started (Envoy included).
     def roots() -> set[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""Fixtures of the REST tests: the real mesh (inference service, gateway) behind a real Envoy."""
+"""Fixtures of the REST tests: the real mesh (inference and safety services, gateway) behind a
+real Envoy."""
 
 from __future__ import annotations
 
@@ -18,22 +19,41 @@ from tests.support.processes import (
 
 from .envoy_proc import EnvoyProcess
 
-__all__ = ["ALLOWED_ORIGIN", "CHAT_MODEL", "EMBEDDING_MODEL", "REPO", "SMALL_LIMIT"]
+__all__ = [
+    "ALLOWED_ORIGIN",
+    "CHAT_MODEL",
+    "DEFAULT_SHIELD",
+    "EMBEDDING_MODEL",
+    "REPO",
+    "SHIELD",
+    "SMALL_LIMIT",
+]
 
 CHAT_MODEL = "llama-cpp/SmolLM2-135M-Instruct"
 EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 #: The origin the CORS-enabled Envoy allows.
 ALLOWED_ORIGIN = "https://app.example.test"
+#: A policy shield (the built-in `default` rule set) for the moderation tests.
+SHIELD = "policy"
+#: The shield `POST /v1/moderations` uses without `model` (OpenAI's default model name): the
+#: same rules plus one named after an OpenAI category.
+DEFAULT_SHIELD = {
+    "shield_id": "omni-moderation-latest",
+    "provider_id": "policy",
+    "provider_shield_id": "default",
+    "params": {"rules": [{"name": "violence", "keywords": ["stab him"]}]},
+}
 #: The request body limit of the strict Envoy.
 SMALL_LIMIT = 64 * 1024
 
 
 def run_config(state: Path) -> dict:
-    """deploy/distributions/local/run.yaml's inference providers, state in a temp dir."""
+    """deploy/distributions/local/run.yaml's inference providers and policy shields, state in
+    a temp dir."""
     return {
         "version": 2,
         "image_name": "rest-test",
-        "apis": ["inference"],
+        "apis": ["inference", "safety"],
         "providers": {
             "inference": [
                 {
@@ -56,10 +76,11 @@ def run_config(state: Path) -> dict:
                     "provider_type": "inline::sentence-transformers",
                     "config": {},
                 },
-            ]
+            ],
+            "safety": [{"provider_id": "policy", "provider_type": "inline::policy"}],
         },
         "metadata_store": {"type": "sqlite", "db_path": str(state / "registry.db")},
-        "services": {"gateway": {"port": 0}, "inference": {"port": 0}},
+        "services": {"gateway": {"port": 0}, "inference": {"port": 0}, "safety": {"port": 0}},
         "models": [
             {"model_id": "SmolLM2-135M-Instruct", "provider_id": "llama-cpp", "model_type": "llm"},
             {
@@ -68,6 +89,10 @@ def run_config(state: Path) -> dict:
                 "model_type": "embedding",
                 "metadata": {"embedding_dimension": 384},
             },
+        ],
+        "shields": [
+            {"shield_id": SHIELD, "provider_id": "policy", "provider_shield_id": "default"},
+            DEFAULT_SHIELD,
         ],
     }
 
@@ -94,10 +119,20 @@ def inference_service(run_yaml: Path, mesh_dir: Path) -> Iterator[MeshProcess]:
 
 
 @pytest.fixture(scope="session")
+def safety_service(run_yaml: Path, mesh_dir: Path) -> Iterator[MeshProcess]:
+    proc = start_service("safety", run_yaml, mesh_dir)
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+@pytest.fixture(scope="session")
 def gateway(
-    run_yaml: Path, mesh_dir: Path, inference_service: MeshProcess
+    run_yaml: Path, mesh_dir: Path, inference_service: MeshProcess, safety_service: MeshProcess
 ) -> Iterator[MeshProcess]:
-    proc = start_gateway(run_yaml, mesh_dir, {"inference": inference_service})
+    services = {"inference": inference_service, "safety": safety_service}
+    proc = start_gateway(run_yaml, mesh_dir, services)
     try:
         yield proc
     finally:

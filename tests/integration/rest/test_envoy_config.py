@@ -77,6 +77,14 @@ def test_shape() -> None:
     assert names.index("envoy.filters.http.buffer") < names.index(
         "envoy.filters.http.grpc_json_transcoder"
     )
+    # OpenAI's defaults are written into the whole (buffered) JSON body, before transcoding.
+    assert (
+        names.index("envoy.filters.http.buffer")
+        < names.index("llamastack.openai_defaults")
+        < names.index("envoy.filters.http.grpc_json_transcoder")
+    )
+    defaults = _by_name(cfg, "llamastack.openai_defaults")["default_source_code"]["inline_string"]
+    assert '["/v1/moderations"] = "\\"model\\":\\"omni-moderation-latest\\""' in defaults
     assert names[-1] == "envoy.filters.http.router"
 
     tc = _by_name(cfg, "envoy.filters.http.grpc_json_transcoder")

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from .conftest import CHAT_MODEL, EMBEDDING_MODEL, REPO
+from .conftest import CHAT_MODEL, EMBEDDING_MODEL, REPO, SHIELD
 
 NODE_DIR = REPO / "tests" / "node"
 
@@ -63,4 +63,5 @@ def test_node_openai_sdk(node_ready: str, envoy) -> None:
         LLS_OPENAI_BASE_URL=f"{envoy.base_url}/v1",
         LLS_TEST_CHAT_MODEL=CHAT_MODEL,
         LLS_TEST_EMBEDDING_MODEL=EMBEDDING_MODEL,
+        LLS_TEST_SHIELD=SHIELD,
     )

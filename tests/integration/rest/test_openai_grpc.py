@@ -11,9 +11,15 @@ import grpc
 import pytest
 from google.protobuf import struct_pb2
 
-from llamastack.openai.v1 import openai_pb2, openai_service_pb2, openai_service_pb2_grpc
+from llamastack.openai.v1 import (
+    moderation_service_pb2,
+    moderation_service_pb2_grpc,
+    openai_pb2,
+    openai_service_pb2,
+    openai_service_pb2_grpc,
+)
 
-from .conftest import CHAT_MODEL, EMBEDDING_MODEL
+from .conftest import CHAT_MODEL, EMBEDDING_MODEL, SHIELD
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +127,26 @@ def test_missing_model_names_the_field(stub):
         stub.CreateChatCompletion(request, timeout=30)
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "model is required" in err.value.details()
+
+
+def test_typed_moderation_routed_by_shield(gateway):
+    """OpenAIModerationService: the gateway routes `model` as a shield, to the safety
+    service."""
+    with grpc.insecure_channel(gateway.address) as channel:
+        moderations = moderation_service_pb2_grpc.OpenAIModerationServiceStub(channel)
+        request = moderation_service_pb2.CreateModerationRequest(model=SHIELD)
+        request.input.list_value.values.extend([text("hello"), text("card 4111 1111 1111 1111")])
+        r = moderations.CreateModeration(request, timeout=30)
+        assert r.id.startswith("modr-") and r.model == SHIELD
+        assert [x.flagged for x in r.results] == [False, True]
+        assert r.results[1].categories["payment"] and r.results[1].category_scores["payment"] == 1
+        assert not r.results[1].categories["violence"]
+        request.model = "nope"
+        with pytest.raises(grpc.RpcError) as err:
+            moderations.CreateModeration(request, timeout=30)
+        assert err.value.code() == grpc.StatusCode.NOT_FOUND
+        request.model = ""  # no default over gRPC: the gateway needs the shield to route by
+        with pytest.raises(grpc.RpcError) as err:
+            moderations.CreateModeration(request, timeout=30)
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert "model is required" in err.value.details()

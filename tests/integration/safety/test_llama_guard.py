@@ -1,18 +1,21 @@
-"""Llama Guard end to end: SmolLM2 judging through the gateway's inference API, over gRPC
-and REST (Envoy). Whatever the model thinks, the verdict is well formed and reproducible;
-a shield whose model cannot be reached is UNAVAILABLE naming the model, never "safe"."""
+"""Llama Guard end to end: SmolLM2 judging through the gateway's inference API, over gRPC,
+REST (Envoy) and OpenAI's moderations. Whatever the model thinks, the verdict is well formed
+and reproducible; a shield whose model cannot be reached is UNAVAILABLE naming the model,
+never "safe"."""
 
 from __future__ import annotations
 
 import grpc
 import httpx
+import openai
 import pytest
 
 from llamastack.common.v1 import message_pb2
 from llamastack.registry.v1 import shield_service_pb2, shield_service_pb2_grpc
 from llamastack.safety.v1 import safety_service_pb2 as pb
 from llamastack.safety.v1 import safety_service_pb2_grpc
-from services.safety.providers.llama_guard.prompt import CATEGORIES
+from services.safety.moderation import OPENAI_CATEGORIES
+from services.safety.providers.llama_guard.prompt import CATEGORIES, MODERATION_CATEGORIES
 from tests.integration.safety.mesh import GUARD_MODEL, reason, request
 
 pytestmark = pytest.mark.slow
@@ -111,6 +114,23 @@ def test_over_rest(guard_mesh):
         assert empty.status_code == 400 and "messages" in empty.json()["message"]
         unknown = http.post("/v1/safety/run-shield", json={**body, "shield_id": "nope"})
         assert unknown.status_code == 404
+
+
+def test_moderations_with_the_openai_sdk_agree_with_run_shield(guard_mesh, safety):
+    """`POST /v1/moderations` on the Llama Guard shield: one well-formed result per input,
+    flagged exactly when RunShield finds a violation, its hazards as OpenAI's categories."""
+    base_url = f"{guard_mesh.envoy.base_url}/v1"
+    with openai.OpenAI(base_url=base_url, api_key="unused", max_retries=0) as client:
+        r = client.moderations.create(model="llama-guard", input=PROMPTS, timeout=240)
+    assert r.model == "llama-guard" and len(r.results) == len(PROMPTS)
+    for text, result in zip(PROMPTS, r.results, strict=True):
+        verdict = safety.RunShield(request("llama-guard", text), timeout=120)
+        assert result.flagged == verdict.HasField("violation")
+        codes = verdict.violation.metadata["violation_type"].split(",") if result.flagged else []
+        expected = {name for code in codes for name in MODERATION_CATEGORIES[code]}
+        categories = result.categories.to_dict()
+        assert {k for k, v in categories.items() if v} == expected
+        assert set(OPENAI_CATEGORIES) <= set(categories)
 
 
 def test_unreachable_model_is_unavailable_never_safe(guard_mesh, safety):

@@ -22,6 +22,7 @@ from services.safety.types import Level, Role, ShieldMessage, Violation
 __all__ = [
     "CATEGORIES",
     "MAX_VERDICT_TOKENS",
+    "MODERATION_CATEGORIES",
     "Verdict",
     "VerdictError",
     "build_prompt",
@@ -47,6 +48,24 @@ CATEGORIES: dict[str, str] = {
     "S12": "Sexual Content",
     "S13": "Elections",
     "S14": "Code Interpreter Abuse",
+}
+#: Each category as OpenAI's moderation categories (a subcategory with its parent), or
+#: under its own name where OpenAI has none (ARCHITECTURE.md, "OpenAI moderations").
+MODERATION_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "S1": ("violence", "illicit", "illicit/violent"),
+    "S2": ("illicit",),
+    "S3": ("sexual", "illicit"),
+    "S4": ("sexual", "sexual/minors", "illicit"),
+    "S5": ("defamation",),
+    "S6": ("specialized-advice",),
+    "S7": ("privacy",),
+    "S8": ("intellectual-property",),
+    "S9": ("illicit", "illicit/violent"),
+    "S10": ("hate",),
+    "S11": ("self-harm",),
+    "S12": ("sexual",),
+    "S13": ("elections",),
+    "S14": ("code-interpreter-abuse",),
 }
 #: Enough for `unsafe` and all 14 categories with any tokenizer.
 MAX_VERDICT_TOKENS = 64
@@ -160,5 +179,8 @@ def to_violation(verdict: Verdict, model_id: str, role: str) -> Violation | None
             "categories": names,
             "model": model_id,
             "assessed_role": role,
+        },
+        categories={
+            name: Level.ERROR for code in verdict.codes for name in MODERATION_CATEGORIES[code]
         },
     )

@@ -231,7 +231,8 @@ class _Finding:
 
 def evaluate(rules: Sequence[Rule], messages: Sequence[ShieldMessage]) -> Violation | None:
     """Every rule over every message (of its roles). Any `block` finding → ERROR with the
-    message of the first blocking rule (in rule order); only `warn` findings → WARN."""
+    message of the first blocking rule (in rule order); only `warn` findings → WARN. The
+    names of the rules that found something are the violation's moderation categories."""
     findings: list[_Finding] = []
     for m_index, message in enumerate(messages):
         views = Views(message.text)
@@ -244,6 +245,9 @@ def evaluate(rules: Sequence[Rule], messages: Sequence[ShieldMessage]) -> Violat
     blocking = [f for f in findings if rules[f.rule_index].action == "block"]
     top = rules[(blocking or findings)[0].rule_index]
     names = list(dict.fromkeys(rules[f.rule_index].name for f in findings))
+    # Moderation categories are rule names; a name some rule blocks on is ERROR.
+    blocked = {rules[f.rule_index].name for f in blocking}
+    categories = {n: Level.ERROR if n in blocked else Level.WARN for n in names}
     return Violation(
         level=Level.ERROR if blocking else Level.WARN,
         user_message=top.message,
@@ -262,4 +266,5 @@ def evaluate(rules: Sequence[Rule], messages: Sequence[ShieldMessage]) -> Violat
             ],
             "finding_count": len(findings),
         },
+        categories=categories,
     )

@@ -44,8 +44,7 @@ class OpenAIServiceStub:
 
     Model listing is the registry's `ModelService.ListModels` (`GET /v1/models`), whose models
     carry OpenAI's `id`, `object`, `created` and `owned_by`. Moderations (answered by a shield)
-    belong to the safety service and will be their own service here, routed by
-    `{resource: RESOURCE_KIND_SHIELD, field: "model"}`.
+    are `OpenAIModerationService` (moderation_service.proto), hosted by the safety service.
     """
 
     def __init__(self, channel):
@@ -114,8 +113,7 @@ class OpenAIServiceServicer:
 
     Model listing is the registry's `ModelService.ListModels` (`GET /v1/models`), whose models
     carry OpenAI's `id`, `object`, `created` and `owned_by`. Moderations (answered by a shield)
-    belong to the safety service and will be their own service here, routed by
-    `{resource: RESOURCE_KIND_SHIELD, field: "model"}`.
+    are `OpenAIModerationService` (moderation_service.proto), hosted by the safety service.
     """
 
     def CreateChatCompletion(self, request, context):
@@ -245,8 +243,7 @@ class OpenAIService:
 
     Model listing is the registry's `ModelService.ListModels` (`GET /v1/models`), whose models
     carry OpenAI's `id`, `object`, `created` and `owned_by`. Moderations (answered by a shield)
-    belong to the safety service and will be their own service here, routed by
-    `{resource: RESOURCE_KIND_SHIELD, field: "model"}`.
+    are `OpenAIModerationService` (moderation_service.proto), hosted by the safety service.
     """
 
     @staticmethod

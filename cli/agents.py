@@ -24,6 +24,7 @@ from cli.client import (
     GatewayOpt,
     JsonOpt,
     TimeoutOpt,
+    all_items,
     connect,
     err,
     out,
@@ -91,15 +92,9 @@ def list_agents(
     gateway: GatewayOpt = DEFAULT_GATEWAY, as_json: JsonOpt = False, timeout: TimeoutOpt = 30.0
 ) -> None:
     """List agents, oldest first."""
-    items, token = [], ""
     with connect(gateway) as channel:
-        while True:
-            resp = _stub(channel).ListAgents(
-                pb.ListAgentsRequest(page_size=1000, page_token=token), timeout=timeout
-            )
-            items += resp.data
-            if not (token := resp.next_page_token):
-                break
+        req = pb.ListAgentsRequest(page_size=1000)
+        items = list(all_items(_stub(channel).ListAgents, req, timeout))
     if as_json:
         print_json([to_dict(a) for a in items])
         return

@@ -19,6 +19,7 @@ from cli.client import (
     DEFAULT_GATEWAY,
     GatewayOpt,
     JsonOpt,
+    all_items,
     bad_input,
     connect,
     err,
@@ -125,22 +126,14 @@ def usage_text(metrics: Any) -> str:
 
 def first_llm(channel: grpc.Channel, timeout: float) -> str:
     stub = model_service_pb2_grpc.ModelServiceStub(channel)
-    token = ""
-    while True:
-        req = model_service_pb2.ListModelsRequest(page_size=1000, page_token=token)
-        resp = stub.ListModels(req, timeout=timeout)
-        for model in resp.data:
-            if model.model_type in (
-                resources_pb2.MODEL_TYPE_LLM,
-                resources_pb2.MODEL_TYPE_UNSPECIFIED,
-            ):
-                return model.identifier
-        token = resp.next_page_token
-        if not token:
-            bad_input(
-                "no LLM is registered: register one with `llamastack models register` "
-                "or name it with --model"
-            )
+    req = model_service_pb2.ListModelsRequest(page_size=1000)
+    for model in all_items(stub.ListModels, req, timeout):
+        if model.model_type in (resources_pb2.MODEL_TYPE_LLM, resources_pb2.MODEL_TYPE_UNSPECIFIED):
+            return model.identifier
+    bad_input(
+        "no LLM is registered: register one with `llamastack models register` "
+        "or name it with --model"
+    )
 
 
 def _tool_call_json(call: Any) -> str:

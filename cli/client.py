@@ -30,6 +30,7 @@ __all__ = [
     "GatewayOpt",
     "JsonOpt",
     "TimeoutOpt",
+    "all_items",
     "bad_input",
     "connect",
     "describe_rpc_error",
@@ -63,6 +64,16 @@ TimeoutOpt = Annotated[
 
 def to_dict(message: Message) -> dict[str, Any]:
     return json_format.MessageToDict(message, preserving_proto_field_name=True)
+
+
+def all_items(call: Any, request: Message, timeout: float) -> Iterator[Any]:
+    """Every item of a paginated List RPC (`page_token` / `next_page_token`), page by page."""
+    while True:
+        resp = call(request, timeout=timeout)
+        yield from resp.data
+        if not resp.next_page_token:
+            return
+        request.page_token = resp.next_page_token
 
 
 def print_json(value: Message | dict | list) -> None:

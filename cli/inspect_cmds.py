@@ -11,6 +11,7 @@ from cli.client import (
     GatewayOpt,
     JsonOpt,
     TimeoutOpt,
+    all_items,
     connect,
     out,
     print_json,
@@ -68,17 +69,10 @@ def providers_list(
     timeout: TimeoutOpt = 10.0,
 ) -> None:
     """List every provider of every service, with its health."""
-    items = []
     with connect(gateway) as channel:
         stub = inspect_service_pb2_grpc.InspectServiceStub(channel)
-        token = ""
-        while True:
-            req = inspect_service_pb2.ListProvidersRequest(page_size=1000, page_token=token)
-            resp = stub.ListProviders(req, timeout=timeout)
-            items.extend(resp.data)
-            token = resp.next_page_token
-            if not token:
-                break
+        req = inspect_service_pb2.ListProvidersRequest(page_size=1000)
+        items = list(all_items(stub.ListProviders, req, timeout))
     if as_json:
         print_json([to_dict(p) for p in items])
         return

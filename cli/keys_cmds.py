@@ -21,6 +21,7 @@ from cli.client import (
     GatewayOpt,
     JsonOpt,
     TimeoutOpt,
+    all_items,
     bad_input,
     connect,
     out,
@@ -124,17 +125,10 @@ def keys_list(
     timeout: TimeoutOpt = 10.0,
 ) -> None:
     """List keys (never their secrets)."""
-    items = []
     with connect(gateway) as channel:
         stub = pb_grpc.ApiKeyServiceStub(channel)
-        token = ""
-        while True:
-            req = pb.ListApiKeysRequest(page_size=1000, page_token=token, principal=principal)
-            resp = stub.ListApiKeys(req, timeout=timeout)
-            items.extend(resp.data)
-            token = resp.next_page_token
-            if not token:
-                break
+        req = pb.ListApiKeysRequest(page_size=1000, principal=principal)
+        items = list(all_items(stub.ListApiKeys, req, timeout))
     if as_json:
         print_json([to_dict(k) for k in items])
         return

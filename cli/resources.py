@@ -15,6 +15,7 @@ from cli.client import (
     GatewayOpt,
     JsonOpt,
     TimeoutOpt,
+    all_items,
     connect,
     out,
     print_json,
@@ -46,18 +47,9 @@ def _path(data: dict, dotted: str) -> str:
 
 
 def _list(kind: Kind, gateway: str, timeout: float) -> list[Any]:
-    items: list[Any] = []
     with connect(gateway) as channel:
         rpc = getattr(kind.stub(channel), f"List{kind.rpc}s")
-        token = ""
-        while True:
-            resp = rpc(
-                kind.request("List", {"page_size": PAGE_SIZE, "page_token": token}), timeout=timeout
-            )
-            items.extend(resp.data)
-            token = resp.next_page_token
-            if not token:
-                return items
+        return list(all_items(rpc, kind.request("List", {"page_size": PAGE_SIZE}), timeout))
 
 
 def _param(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> inspect.Parameter:

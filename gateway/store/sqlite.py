@@ -17,6 +17,7 @@ from pathlib import Path
 
 from gateway.store import Record
 from services.common.errors import ServiceUnavailable
+from services.common.state.sqlite import connect
 
 __all__ = ["SqliteStore"]
 
@@ -38,16 +39,6 @@ CREATE INDEX IF NOT EXISTS {_TABLE}_provider ON {_TABLE} (provider_id);
 """
 
 
-def _connect(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
-    conn = sqlite3.connect(
-        path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
-    )
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    return conn
-
-
 def _record(row: tuple) -> Record:
     return Record(*row)
 
@@ -57,9 +48,9 @@ class SqliteStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.busy_timeout_s = busy_timeout_s
-        self._writer = _connect(self.path, busy_timeout_s)
+        self._writer = connect(self.path, busy_timeout_s)
         self._writer.executescript(_SCHEMA)
-        self._reader = _connect(self.path, busy_timeout_s)
+        self._reader = connect(self.path, busy_timeout_s)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-sqlite")
 
     async def _write(self, fn, *args):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from services.common.state import Conflict, Doc
 
-__all__ = ["SqliteStateStore"]
+__all__ = ["SqliteStateStore", "connect"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state_v1 (
@@ -33,10 +33,14 @@ CREATE TABLE IF NOT EXISTS counters_v1 (
 _COLUMNS = "collection, key, data, version, parent, sort, updated"
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+def connect(path: Path, busy_timeout_s: float = 30.0) -> sqlite3.Connection:
+    """A connection for a file several processes share: WAL (readers never wait for the
+    writer), a busy timeout (concurrent writers queue instead of failing), autocommit."""
+    conn = sqlite3.connect(
+        path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+    )
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn
 
@@ -45,9 +49,9 @@ class SqliteStateStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = _connect(self.path)
+        self._writer = connect(self.path)
         self._writer.executescript(_SCHEMA)
-        self._reader = _connect(self.path)
+        self._reader = connect(self.path)
         # One writer thread: writes are serialised here, and SQLite serialises processes.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-sqlite")
 

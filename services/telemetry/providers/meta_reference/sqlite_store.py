@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from services.common.state.sqlite import connect
 from services.telemetry.providers.meta_reference.codec import (
     SPAN_FIELDS,
     dump_events,
@@ -90,14 +91,6 @@ ON CONFLICT (trace_id) DO UPDATE SET
 _TRACE_ORDER = {"start_time": "t.start_ns", "end_time": "t.end_ns"}
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA busy_timeout=30000")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    return conn
-
-
 def _json_path(key: str) -> str | None:
     """`$."key"` for SQLite's json_extract, or None when the key cannot be quoted there."""
     return None if '"' in key or "\\" in key else f'$."{key}"'
@@ -107,9 +100,9 @@ class SqliteTelemetryStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = _connect(self.path)
+        self._writer = connect(self.path)
         self._writer.executescript(_SCHEMA)
-        self._reader = _connect(self.path)
+        self._reader = connect(self.path)
         self._write_pool = ThreadPoolExecutor(1, thread_name_prefix="telemetry-write")
         self._read_pool = ThreadPoolExecutor(1, thread_name_prefix="telemetry-read")
         self._series: dict[tuple[str, str], int] = {}

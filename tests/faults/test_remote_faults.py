@@ -16,7 +16,7 @@ import time
 import pytest
 
 from tests.faults.stack import FaultStack, error_info, figure, read_sse
-from tests.support.processes import REPO
+from tests.support.processes import REPO, stop_process
 
 FAULTS = ("good", "malformed", "cut", "no-done", "stall", "slow")
 PROVIDER_TIMEOUT_S = 2.0
@@ -41,9 +41,7 @@ class Server:
         self.url = f"http://127.0.0.1:{port_file.read_text()}/v1"
 
     def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            self.popen.wait(10)
+        stop_process(self.popen)
 
 
 @pytest.fixture(scope="module")

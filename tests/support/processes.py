@@ -20,6 +20,18 @@ REPO = Path(__file__).resolve().parents[2]
 __all__ = ["REPO", "MeshProcess", "start_gateway", "start_service", "wait_healthy", "write_config"]
 
 
+def stop_process(popen: subprocess.Popen, timeout: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL when it has not exited after `timeout` seconds."""
+    if popen.poll() is not None:
+        return
+    popen.send_signal(signal.SIGTERM)
+    try:
+        popen.wait(timeout)
+    except subprocess.TimeoutExpired:
+        popen.kill()
+        popen.wait(10)
+
+
 class MeshProcess:
     """One process of the mesh, with its log file and bound port."""
 
@@ -80,13 +92,8 @@ class MeshProcess:
             raise RuntimeError(f"{self.name} exited with {self.popen.returncode}:\n{self.tail()}")
 
     def stop(self, timeout: float = 15.0) -> None:
-        if self.popen is None or self.popen.poll() is not None:
-            return
-        self.popen.send_signal(signal.SIGTERM)
-        try:
-            self.popen.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        if self.popen is not None:
+            stop_process(self.popen, timeout)
 
     def kill(self) -> None:
         if self.popen is not None and self.popen.poll() is None:

@@ -16,7 +16,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from llamastack.common.v1 import content_pb2, message_pb2, sampling_pb2
-from tests.support.processes import REPO
+from tests.support.processes import REPO, stop_process
 
 MODEL = "SmolLM2-135M-Instruct"
 EMBED = "all-MiniLM-L6-v2"
@@ -103,13 +103,7 @@ class LlamaServer:
             time.sleep(0.1)
 
     def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
+        stop_process(self.popen)
 
 
 def text(t: str) -> content_pb2.ContentItem:

@@ -14,7 +14,7 @@ import grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from tests.support.processes import REPO
+from tests.support.processes import REPO, stop_process
 
 EMBED = "sentence-transformers/all-MiniLM-L6-v2"
 VECTOR_PROVIDERS = ("qdrant", "sqlite-vec", "qdrant-remote")
@@ -84,13 +84,7 @@ class McpServer:
         self.sse_url = f"http://127.0.0.1:{self.port}/sse"
 
     def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
+        stop_process(self.popen)
 
 
 def reason(err: grpc.RpcError) -> str:

@@ -60,6 +60,11 @@ def echo_config(workdir: Path, *, datasetio: bool = True) -> dict[str, Any]:
 
 def model_config(workdir: Path) -> dict[str, Any]:
     config = model_run_config(workdir / "state")
+    # This mesh runs inference and telemetry only: no safety service, so no shields.
+    config["apis"] = ["inference", "telemetry"]
+    config["providers"].pop("safety")
+    config["services"].pop("safety")
+    config.pop("shields")
     config["providers"]["telemetry"] = [_telemetry_provider(workdir)]
     config["services"]["telemetry"] = {"port": 0}
     return config

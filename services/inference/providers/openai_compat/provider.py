@@ -1,5 +1,5 @@
 """`remote::vllm` and `remote::openai-compatible`: one adapter over the OpenAI HTTP API
-(`/chat/completions`, `/completions`, `/embeddings`, `/models`), spoken with httpx.
+(`/chat/completions`, `/completions`, `/embeddings`, `/models`), spoken with aiohttp.
 
 Native requests are translated (`convert.py`); OpenAI requests pass through as they came
 (`OpenAIPassthrough`), with only the model id rewritten (by the gateway).
@@ -47,7 +47,6 @@ from services.inference.types import (
 __all__ = ["OpenAICompatProvider", "VllmProvider"]
 
 log = logging.getLogger(__name__)
-logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per upstream request is noise
 _EMBEDDING_HINTS = ("embed", "minilm", "bge-", "e5-", "gte-", "nomic-embed")
 #: OpenAI endpoint -> the model type it needs, and what the call is (for messages).
 _ENDPOINTS = {

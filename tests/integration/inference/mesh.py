@@ -84,7 +84,8 @@ class LlamaServer:
         args = [
             sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path()),
             "--model_alias", REMOTE_MODEL, "--host", "127.0.0.1", "--port", str(self.port),
-            "--n_ctx", "2048", "--n_threads", "1", "--n_threads_batch", "1", "--interrupt_requests", "false", *extra,
+            "--n_ctx", "2048", "--n_threads", "1", "--n_threads_batch", "1",
+            "--interrupt_requests", "false", *extra,
         ]  # fmt: skip
         with self.log_path.open("ab") as log:
             self.popen = subprocess.Popen(

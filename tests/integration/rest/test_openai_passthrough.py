@@ -25,8 +25,6 @@ MODEL = f"remote-llama/{REMOTE_MODEL}"
 
 class RemoteMesh:
     def __init__(self, workdir: Path) -> None:
-        # llama-cpp-python's server interrupts a running generation when any request arrives
-        # (the provider's health checks included) unless told not to.
         self.server = LlamaServer(workdir).wait_ready()
         config = {
             "version": 2,

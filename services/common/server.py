@@ -32,6 +32,7 @@ from grpc_reflection.v1alpha import reflection
 from services.common.channels import SERVER_OPTIONS
 from services.common.interceptors import ErrorInterceptor
 from services.common.logs import setup_logging
+from services.common.reuseport import SHARED_SERVER_OPTIONS
 from services.common.settings import Settings
 
 __all__ = ["LIVENESS", "READINESS", "Component", "run", "serve", "service_names"]
@@ -58,6 +59,8 @@ class Component:
     start: Callable[[], Awaitable[None]] | None = None
     #: Releases resources after the server stopped.
     stop: Callable[[], Awaitable[None]] | None = None
+    #: Called as soon as the process is told to stop, before it drains (tell helpers).
+    stopping: Callable[[], None] | None = None
     #: Port to listen on; None: `LLS_GRPC_PORT`, else the port table's default.
     port: int | None = None
     #: Set once `start()` finished (readiness); components read it (the gateway's health).
@@ -68,6 +71,9 @@ class Component:
     #: Binds the port with credentials and serves extra ports (mTLS services:
     #: `services.common.security.mesh.MeshListener`); None: plaintext.
     listener: Any = None
+    #: Bind with SO_REUSEPORT: one of several workers serving a port reserved for their group
+    #: (`services.common.reuseport`); never for a port that was not reserved.
+    shared_port: bool = False
 
 
 class _Recorder:
@@ -101,7 +107,8 @@ def service_names(servicers: Sequence[tuple[AddServicer, Any]]) -> list[str]:
 async def serve(component: Component, settings: Settings) -> None:
     """Serve until SIGTERM/SIGINT, then drain in-flight calls and stop."""
     server = grpc.aio.server(
-        interceptors=[*component.interceptors, ErrorInterceptor()], options=SERVER_OPTIONS
+        interceptors=[*component.interceptors, ErrorInterceptor()],
+        options=SHARED_SERVER_OPTIONS if component.shared_port else SERVER_OPTIONS,
     )
     names: list[str] = []
     recorder = _Recorder(server, names)
@@ -152,6 +159,8 @@ async def serve(component: Component, settings: Settings) -> None:
         logging.shutdown()
         os._exit(1)
     log.info("%s stopping: draining for up to %.0fs", component.name, settings.drain_seconds)
+    if component.stopping is not None:
+        component.stopping()
     starter.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await starter

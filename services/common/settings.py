@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     drain_seconds: float = 5.0
     #: Deadline for outbound calls when the caller gave none.
     default_timeout_s: float = 600.0
+    #: Set by a process that runs several workers on one port (the gateway) in the
+    #: environment of the workers it starts: 1, 2, ... (0: not such a worker).
+    worker_index: int = 0
     #: Directory for state (SQLite registry, jobs) when the run.yaml does not say.
     state_dir: Path = Path.home() / ".llamastack-mesh"
 

@@ -52,8 +52,8 @@ class Component:
     name: str
     #: (add_XServicer_to_server, servicer) pairs of typed services.
     servicers: Sequence[tuple[AddServicer, Any]] = ()
-    #: Extra (service, {method: handler}) tables, e.g. the gateway's byte-level forwarders;
-    #: registered as pre-registered methods, which grpc matches without a Python lookup.
+    #: Extra (service, {method: handler}) tables, e.g. the gateway's byte-level forwarders,
+    #: served from one table ahead of the servicers (see `_Methods`).
     method_handlers: Sequence[tuple[str, dict[str, grpc.RpcMethodHandler]]] = ()
     #: Makes the component ready (load models, discover peers); health is SERVING after it.
     start: Callable[[], Awaitable[None]] | None = None
@@ -91,8 +91,22 @@ class _Recorder:
             self._server.add_generic_rpc_handlers(handlers)
 
     def add_registered_method_handlers(self, name: str, handlers: dict[str, Any]) -> None:
-        if self._server is not None:
-            self._server.add_registered_method_handlers(name, handlers)
+        """Not passed on: grpc.aio's server loop keeps one pending request per registered
+        method and waits on all of them (`asyncio.wait`) for every call it accepts, so each
+        call cost O(registered methods): a fifth of the gateway's CPU with its 114 forwarded
+        methods (bench/RESULTS.md "Hot path"). The generic handlers serve the same methods
+        with one dictionary lookup."""
+
+
+class _Methods(grpc.GenericRpcHandler):
+    """Many services' handlers in one table: one dictionary lookup per call, where grpc would
+    ask a generic handler per service in turn."""
+
+    def __init__(self, tables: Sequence[tuple[str, dict[str, grpc.RpcMethodHandler]]]) -> None:
+        self._by_path = {f"/{svc}/{m}": h for svc, handlers in tables for m, h in handlers.items()}
+
+    def service(self, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
+        return self._by_path.get(details.method)
 
 
 def service_names(servicers: Sequence[tuple[AddServicer, Any]]) -> list[str]:
@@ -112,16 +126,17 @@ async def serve(component: Component, settings: Settings) -> None:
     )
     names: list[str] = []
     recorder = _Recorder(server, names)
+    if component.method_handlers:  # first: they take most calls (the gateway's forwarders)
+        server.add_generic_rpc_handlers([_Methods(component.method_handlers)])
+        names.extend(service for service, _ in component.method_handlers)
     for add, servicer in component.servicers:
         add(servicer, recorder)
-    for service, handlers in component.method_handlers:
-        recorder.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(service, handlers)])
-        recorder.add_registered_method_handlers(service, handlers)
 
     health_servicer = health.aio.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    unnamed = _Recorder(server, [])  # health and reflection: generic handlers only, too
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, unnamed)
     reflection.enable_server_reflection(
-        [*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
+        [*names, health.SERVICE_NAME, reflection.SERVICE_NAME], unnamed
     )
     for name in ("", READINESS, *names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)

@@ -67,10 +67,14 @@ class OpenAIService:
     def __init__(self, host: ProviderHost[Any], inference: InferenceService) -> None:
         self.host = host
         self.inference = inference
+        self._speaks_openai: dict[int, bool] = {}
 
     def _remote(self, call: Call, body: dict[str, Any]) -> OpenAIPassthrough | None:
         provider = self.host.pick(call.provider_id, body.get("model", ""))
-        return provider if isinstance(provider, OpenAIPassthrough) else None
+        speaks = self._speaks_openai.get(id(provider))
+        if speaks is None:  # a runtime Protocol check costs ~20 µs: once per provider
+            speaks = self._speaks_openai[id(provider)] = isinstance(provider, OpenAIPassthrough)
+        return provider if speaks else None
 
     async def _request(
         self, remote: OpenAIPassthrough, endpoint: str, call: Call, body: dict[str, Any]

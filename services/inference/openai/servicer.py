@@ -56,7 +56,6 @@ def add_to_server(servicer: OpenAIServicer, server: Any) -> None:
                 guard_unary(behavior), response_serializer=response.SerializeToString
             )
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
-    server.add_registered_method_handlers(SERVICE, handlers)
 
 
 def _call(

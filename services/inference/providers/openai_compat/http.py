@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import ssl
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -52,6 +53,8 @@ class OpenAIHttp:
     ) -> None:
         self.provider_id, self.url = provider_id, url
         self.connect_timeout_s = connect_timeout_s
+        #: time.monotonic() of the server's last successful answer (0: none yet).
+        self.answered_at = 0.0
         self._base = url + "/"
         self._session = aiohttp.ClientSession(
             headers={"Authorization": f"Bearer {token}"} if token else None,
@@ -88,6 +91,7 @@ class OpenAIHttp:
         ):
             if resp.status >= 400:
                 await _json(resp, path, self)  # raises
+            self.answered_at = time.monotonic()
             async for raw in resp.content:
                 if not raw.startswith(b"data:"):
                     continue
@@ -161,6 +165,7 @@ async def _json(resp: aiohttp.ClientResponse, what: str, http: OpenAIHttp) -> An
         except ValueError:
             body = raw[:500].decode(errors="replace")
         raise http.status_error(resp.status, body, what)
+    http.answered_at = time.monotonic()
     return json.loads(raw)
 
 

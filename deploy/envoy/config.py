@@ -56,6 +56,9 @@ __all__ = [
 
 REPO = Path(__file__).resolve().parents[2]
 
+#: Calls Envoy puts on one HTTP/2 connection to the gateway before it opens another.
+UPSTREAM_STREAMS_PER_CONNECTION = 16
+
 #: Longer than the mesh's default call deadline (600 s), so the mesh's own error wins.
 STREAM_IDLE_TIMEOUT = "900s"
 
@@ -259,6 +262,10 @@ def build_config(
                 "explicit_http_config": {
                     "http2_protocol_options": {
                         "connection_keepalive": {"interval": "30s", "timeout": "10s"},
+                        # More connections under load: the kernel spreads connections, not
+                        # calls, over the gateway's workers (SO_REUSEPORT), and one HTTP/2
+                        # connection per Envoy thread would leave workers idle.
+                        "max_concurrent_streams": UPSTREAM_STREAMS_PER_CONNECTION,
                     }
                 },
                 "common_http_protocol_options": {"idle_timeout": "3600s"},

@@ -13,12 +13,21 @@ measures five paths to the same server doing the same work, interleaved in alter
   gRPC client calls);
 - `rest`: `POST /v1/chat/completions` through Envoy (REST → gateway → service → server).
 
-Each block mixes unary and streamed calls as real traffic does (one-token unary chats between
-streams of 4 tokens, the same prompt, which the server keeps cached): unary latency and time
-to the first streamed chunk with text come from the same mixed sequence. Throughput runs the
-same mix with 16 and 64 calls in flight, each path in turn, repeated; its ratio is against
-`direct` in the same round. "Added" figures are medians of per-round paired differences
-(`bench.harness.Rounds`), so drift of a loaded machine between rounds cancels out.
+Three measurements, each interleaving the paths in alternating blocks:
+
+1. *Unary alone*: one-token chats one at a time, the same prompt, which the server answers
+   from its prompt cache in a few milliseconds: what each hop adds stands out. Also the CPU
+   time every process spends per call on each path.
+2. *Mixed*: unary chats and streams of 4 tokens alternating, as real traffic mixes them:
+   unary latency and the time to the first streamed chunk with text. (llama-cpp-python's
+   server keeps one prompt cached: after a stream the next call evaluates part of its prompt
+   again, on every path alike.)
+3. *Throughput*: the same mix with 16 and 64 calls in flight, every prompt new (the server
+   then does the same work whatever order calls arrive in), each path in turn, repeated; the
+   ratio is against `direct` in the same round.
+
+"Added" figures are medians of per-round paired differences (`bench.harness.Rounds`), so
+drift of a loaded machine between rounds cancels out.
 HTTP paths share one `httpx` client; the two HTTP-vs-gRPC differences (`service - direct`,
 `rest - gateway`) therefore include the difference between the clients.
 """
@@ -32,6 +41,7 @@ import os
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 import grpc
 import httpx
@@ -106,43 +116,53 @@ class Paths:
             key: json_format.ParseDict(value, pb.CreateChatCompletionRequest())
             for key, value in self.bodies.items()
         }
+        self._sent = 0
 
     def metadata(self, name: str):
         return _PROVIDER if name == "service" else None
 
-    async def unary(self, name: str) -> float:
+    def _request(self, name: str, stream: bool, fresh: bool) -> tuple[dict, Any]:
+        """(JSON body, protobuf request): the same prompt every time, or (`fresh`) a prompt no
+        call sent before, which the server evaluates past the shared prefix whatever ran
+        before it (so its cost does not depend on the order calls arrive in)."""
+        if not fresh:
+            return self.bodies[name, stream], self.requests[name, stream]
+        self._sent += 1
+        body = {**self.bodies[name, stream]}
+        body["messages"] = [{"role": "user", "content": f"{PROMPT} (call {self._sent})"}]
+        return body, json_format.ParseDict(body, pb.CreateChatCompletionRequest())
+
+    async def unary(self, name: str, fresh: bool = False) -> float:
+        body, request = self._request(name, False, fresh)
         t = time.perf_counter()
         if name in self.urls:
-            r = await self.http.post(self.urls[name], json=self.bodies[name, False])
+            r = await self.http.post(self.urls[name], json=body)
             r.raise_for_status()
             r.read()
         elif name == "gateway_typed":
-            await self.stubs[name].CreateChatCompletion(self.requests[name, False])
+            await self.stubs[name].CreateChatCompletion(request)
         else:
-            call = self.stubs[name].ChatCompletionsHttp(
-                self.requests[name, False], metadata=self.metadata(name)
-            )
+            call = self.stubs[name].ChatCompletionsHttp(request, metadata=self.metadata(name))
             async for _ in call:
                 pass
         return time.perf_counter() - t
 
-    async def stream(self, name: str) -> float:
+    async def stream(self, name: str, fresh: bool = False) -> float:
+        body, request = self._request(name, True, fresh)
         t = time.perf_counter()
         first = float("nan")
         if name in self.urls:
-            async with self.http.stream("POST", self.urls[name], json=self.bodies[name, True]) as r:
+            async with self.http.stream("POST", self.urls[name], json=body) as r:
                 r.raise_for_status()
                 async for line in r.aiter_lines():
                     if first != first and line.startswith("data: {") and _has_text(line):
                         first = time.perf_counter() - t
         elif name == "gateway_typed":
-            async for chunk in self.stubs[name].StreamChatCompletion(self.requests[name, True]):
+            async for chunk in self.stubs[name].StreamChatCompletion(request):
                 if first != first and any(c.delta.content for c in chunk.choices):
                     first = time.perf_counter() - t
         else:
-            call = self.stubs[name].ChatCompletionsHttp(
-                self.requests[name, True], metadata=self.metadata(name)
-            )
+            call = self.stubs[name].ChatCompletionsHttp(request, metadata=self.metadata(name))
             async for event in call:
                 if first != first and _has_text(event.data):
                     first = time.perf_counter() - t
@@ -192,9 +212,9 @@ async def mixed(paths: Paths, rounds: int, per_round: int) -> tuple[Rounds, Roun
 
 
 async def throughput(paths: Paths, name: str, in_flight: int, seconds: float) -> float:
-    """Calls/s of the mixed workload (every other call streamed) with `in_flight` callers:
-    calls completed within the window; calls still running then finish uncounted, so the
-    next measurement starts on an idle server."""
+    """Calls/s of the mixed workload (every other call streamed, every prompt new) with
+    `in_flight` callers: calls completed within the window; calls still running then finish
+    uncounted, so the next measurement starts on an idle server."""
     start = time.perf_counter()
     stop = start + seconds
     done = 0
@@ -203,7 +223,7 @@ async def throughput(paths: Paths, name: str, in_flight: int, seconds: float) ->
         nonlocal done
         streamed = i % 2 == 1
         while time.perf_counter() < stop:
-            await (paths.stream(name) if streamed else paths.unary(name))
+            await (paths.stream(name, True) if streamed else paths.unary(name, True))
             streamed = not streamed
             if time.perf_counter() <= stop:
                 done += 1

@@ -93,9 +93,9 @@ class _Recorder:
     def add_registered_method_handlers(self, name: str, handlers: dict[str, Any]) -> None:
         """Not passed on: grpc.aio's server loop keeps one pending request per registered
         method and waits on all of them (`asyncio.wait`) for every call it accepts, so each
-        call cost O(registered methods): a fifth of the gateway's CPU with its 114 forwarded
-        methods (bench/RESULTS.md "Hot path"). The generic handlers serve the same methods
-        with one dictionary lookup."""
+        call cost O(registered methods): about half of the gateway's instructions per call
+        with its 114 forwarded methods (bench/RESULTS.md "Hot path"). The generic handlers
+        serve the same methods with one dictionary lookup."""
 
 
 class _Methods(grpc.GenericRpcHandler):

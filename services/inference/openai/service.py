@@ -63,6 +63,17 @@ def _unary(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
 
 
+def _streamed(body: dict[str, Any]) -> dict[str, Any]:
+    """`stream: true` where the OpenAI SDK writes it (after `model`), for typed gRPC streams
+    whose request did not set it."""
+    if body.get("stream") is True:
+        return body
+    out = {k: v for k, v in body.items() if k == "model"}
+    out["stream"] = True
+    out.update((k, v) for k, v in body.items() if k not in ("model", "stream"))
+    return out
+
+
 class OpenAIService:
     def __init__(self, host: ProviderHost[Any], inference: InferenceService) -> None:
         self.host = host
@@ -86,7 +97,7 @@ class OpenAIService:
     async def _stream(
         self, remote: OpenAIPassthrough, endpoint: str, call: Call, body: dict[str, Any]
     ) -> AsyncIterator[dict[str, Any]]:
-        async for chunk in remote.openai_stream(endpoint, {**body, "stream": True}):
+        async for chunk in remote.openai_stream(endpoint, _streamed(body)):
             chunk["model"] = call.model
             yield chunk
 

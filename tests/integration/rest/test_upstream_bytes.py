@@ -120,3 +120,18 @@ def test_grpc_sends_what_the_sdk_sends(mesh):
         )
     assert answer.choices[0].message.content == "Hi"
     assert upstream.last_body() == direct
+
+
+def test_grpc_stream_sends_what_the_sdk_sends(mesh):
+    """A typed gRPC stream need not set `stream`: it goes upstream where the SDK puts it."""
+    upstream, _, gateway = mesh
+    options = {"messages": REQUEST["messages"], "max_tokens": 8, "temperature": 0.2}
+    direct = _sdk_body(upstream, upstream.url, UPSTREAM_MODEL, stream=True, **options)
+    request = json_format.ParseDict(
+        {"model": MODEL, **options, **EXTRA}, openai_service_pb2.CreateChatCompletionRequest()
+    )
+    with grpc.insecure_channel(gateway) as channel:
+        stub = openai_service_pb2_grpc.OpenAIServiceStub(channel)
+        chunks = list(stub.StreamChatCompletion(request, timeout=30))
+    assert "".join(c.choices[0].delta.content for c in chunks if c.choices) == "Hi"
+    assert upstream.last_body() == direct

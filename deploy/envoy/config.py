@@ -56,6 +56,17 @@ __all__ = [
 
 REPO = Path(__file__).resolve().parents[2]
 
+#: Request headers not sent on to the gateway (`x-request-id`, `x-forwarded-for`,
+#: `user-agent`, `authorization`, `traceparent` and the caller's own headers are).
+_HTTP_ONLY_HEADERS = (
+    "accept",
+    "accept-encoding",
+    "x-forwarded-proto",
+    "x-envoy-external-address",
+    "x-envoy-original-path",
+    "x-envoy-original-method",
+)
+
 #: Calls Envoy puts on one HTTP/2 connection to the gateway before it opens another.
 UPSTREAM_STREAMS_PER_CONNECTION = 16
 
@@ -246,7 +257,16 @@ def build_config(
         "local_reply_config": {"mappers": _local_reply_mappers(max_request_bytes)},
         "route_config": {
             "name": "llamastack",
-            "virtual_hosts": [{"name": "llamastack", "domains": ["*"], "routes": routes}],
+            "virtual_hosts": [
+                {
+                    "name": "llamastack",
+                    "domains": ["*"],
+                    "routes": routes,
+                    # HTTP-only headers (the caller's and Envoy's own) mean nothing to the
+                    # mesh; the gateway would forward each as metadata to the service.
+                    "request_headers_to_remove": list(_HTTP_ONLY_HEADERS),
+                }
+            ],
         },
         "http_filters": filters,
     }

@@ -55,7 +55,7 @@ async def build(settings: Settings) -> Component:
 
     startup = StartupState()
     if settings.worker_index:  # a worker started by worker 0: it did the start-up work
-        die_with_parent()
+        die_with_parent(settings.worker_parent)
         await security.start()
         await directory.discover()
         directory.start_watching()

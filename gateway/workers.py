@@ -42,14 +42,13 @@ _PR_SET_PDEATHSIG = 1
 RESTART_DELAY_S = 1.0
 
 
-def die_with_parent() -> None:
-    """Get SIGTERM when the process that started this one dies (Linux); exit at once if it
-    is already gone."""
-    parent = os.getppid()
+def die_with_parent(parent: int) -> None:
+    """Get SIGTERM when worker 0 (PID `parent`, which started this process) dies (Linux);
+    exit at once if it is already gone. (Worker 0 may be PID 1, in a container.)"""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() != parent or parent == 1:
+    if os.getppid() != parent:
         os._exit(1)
 
 
@@ -76,6 +75,7 @@ class WorkerGroup:
         env = {
             **self._env,
             "LLS_WORKER_INDEX": str(index),
+            "LLS_WORKER_PARENT": str(os.getpid()),
             "LLS_GRPC_PORT": str(self.port),
             "LLS_PORT_FILE": str(self._port_file(index)),
         }

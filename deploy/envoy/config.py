@@ -25,8 +25,8 @@ chain, in order:
   send `grpc-timeout`). A stream silent in both directions for `STREAM_IDLE_TIMEOUT` is closed.
 - The admin interface listens on 127.0.0.1 only.
 - Only what a route needs runs on it (`_routes`): native gRPC and gRPC-Web skip the Lua
-  filter and the buffer; REST calls run the Lua filter only where a response is rewritten
-  (OpenAI error bodies, `response_body` unwrapping), so a chat over REST pays for no Lua.
+  filter and the buffer; REST calls run the Lua filter's response hook only where a response
+  may be rewritten (OpenAI error bodies, `response_body` unwrapping) and never a request hook.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ chain, in order:
 - No route timeout: streams last as long as the mesh's own deadlines allow (REST callers may
   send `grpc-timeout`). A stream silent in both directions for `STREAM_IDLE_TIMEOUT` is closed.
 - The admin interface listens on 127.0.0.1 only.
-- Only what a route needs runs on it (`_routes`): native gRPC and gRPC-Web skip the Lua
+- Only what a route needs runs on it (`routes.rest_routes`): native gRPC and gRPC-Web skip the Lua
   filter and the buffer; REST calls run the Lua filter's response hook only where a response
   may be rewritten (OpenAI error bodies, `response_body` unwrapping) and never a request hook.
 """
@@ -40,6 +40,15 @@ from typing import Any
 import yaml
 
 from deploy.envoy.descriptors import prepare_descriptor
+from deploy.envoy.routes import (
+    OPENAI_PATHS,
+    REST_FILTER,
+    REST_LUA,
+    caller_content_type,
+    http_filter,
+    rest_caller,
+    rest_routes,
+)
 from deploy.envoy.tls import ListenerTls, transport_socket
 
 __all__ = [
@@ -183,18 +192,18 @@ def build_config(
     cors_policy = _cors_policy(cors)
     descriptor = prepare_descriptor(Path(descriptor_path).read_bytes())
 
-    filters: list[dict[str, Any]] = [_caller_content_type()]
+    filters: list[dict[str, Any]] = [caller_content_type()]
     if cors_policy is not None:
-        filters.append(_filter("envoy.filters.http.cors", f"{_T}.http.cors.v3.Cors", {}))
+        filters.append(http_filter("envoy.filters.http.cors", f"{_T}.http.cors.v3.Cors", {}))
     filters += [
-        _filter("envoy.filters.http.grpc_web", f"{_T}.http.grpc_web.v3.GrpcWeb", {}),
-        _lua(_REST_FILTER, _REST_LUA),
-        _filter(
+        http_filter("envoy.filters.http.grpc_web", f"{_T}.http.grpc_web.v3.GrpcWeb", {}),
+        _lua(REST_FILTER, REST_LUA),
+        http_filter(
             "envoy.filters.http.buffer",
             f"{_T}.http.buffer.v3.Buffer",
             {"max_request_bytes": max_request_bytes},
         ),
-        _filter(
+        http_filter(
             "envoy.filters.http.grpc_json_transcoder",
             f"{_T}.http.grpc_json_transcoder.v3.GrpcJsonTranscoder",
             {
@@ -220,7 +229,7 @@ def build_config(
                 "max_request_body_size": max_request_bytes,
             },
         ),
-        _filter("envoy.filters.http.router", f"{_T}.http.router.v3.Router", {}),
+        http_filter("envoy.filters.http.router", f"{_T}.http.router.v3.Router", {}),
     ]
 
     action = {
@@ -236,7 +245,7 @@ def build_config(
             "@type": f"{_T}.http.cors.v3.CorsPolicy",
             **cors_policy,
         }
-    routes = _routes(action, per_filter, descriptor.response_body)
+    routes = rest_routes(action, per_filter, descriptor.response_body)
 
     hcm = {
         "@type": f"{_T}.network.http_connection_manager.v3.HttpConnectionManager",
@@ -341,238 +350,12 @@ def build_config(
     }
 
 
-#: REST paths of the OpenAI-compatible API (prefixes): their error bodies also carry OpenAI's
-#: `{"error": {...}}`. `/v1/models` is shared with the native model listing.
-OPENAI_PATHS = ("/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models")
-
-_REST_FILTER = "llamastack.rest"
-#: Dynamic metadata the first filter sets from the caller's content-type: "grpc" for native
-#: gRPC and gRPC-Web callers, the content-type (or "none") for REST callers. It survives the
-#: transcoder (which makes every request gRPC), so routes and local replies can tell REST
-#: callers apart after transcoding.
-_CALLER = ("llamastack", "caller_content_type")
-
-# `response_body` (REST answers one field of the response, e.g. the bare Model of GetModel) is
-# not supported by Envoy's transcoder for non-HttpBody fields (envoyproxy/envoy#11136: Envoy
-# refuses the config). So the descriptor Envoy gets has the rule cleared, and the Lua filter
-# puts it back on the routes of those methods: the route's metadata names the field, and
-# `{"model":{...}}` becomes `{...}`. The transcoder prints compact JSON and these responses
-# have exactly that one field, so the unwrap is a prefix/suffix cut.
-#
-# OpenAI errors: on the routes of the OpenAI paths, an error body (`{"code", "message",
-# "details"}` from convert_grpc_status or a local reply) gets OpenAI's error object in front:
-# `{"error": {"message", "type", "param", "code"}, "code": ..., "message": ..., "details": ...}`.
-# The SDKs read `error` (and map the HTTP status to their exception classes); native clients
-# keep reading the rest. `message` is copied as the JSON string literal it already is; `type`
-# follows the HTTP status; `code` is the ErrorInfo reason in lower case (`model_not_found` for
-# an unknown model, as OpenAI says); `param` is the ErrorInfo `field`.
-#
-# Where it runs: Envoy picks the Lua code and the route metadata a response sees from the
-# route of the request at that moment, i.e. after transcoding the gRPC method's route
-# (`_routes`). Only REST callers reach those routes, and the script has no request half, so a
-# successful REST call pays one response hook on these routes and nothing elsewhere.
-_REST_LUA = """\
--- The raw (still escaped) text of the first JSON string value under `key`, or nil.
-local function json_string(text, key)
-  local i = string.find(text, '"' .. key .. '":"', 1, true)
-  if i == nil then return nil end
-  local first = i + #key + 4
-  local j = first
-  while j <= #text do
-    local c = string.sub(text, j, j)
-    if c == "\\\\" then
-      j = j + 2
-    elseif c == '"' then
-      return string.sub(text, first, j - 1)
-    else
-      j = j + 1
-    end
-  end
-  return nil
-end
-
-local function quoted(raw)
-  if raw == nil then return "null" end
-  return '"' .. raw .. '"'
-end
-
-local function openai_error(handle, status)
-  local body = handle:body()
-  if body == nil then return end
-  local text = body:getBytes(0, body:length())
-  if string.sub(text, 1, 1) ~= "{" then
-    local escaped = string.gsub(text, '[%c"\\\\]', function(c)
-      return string.format("\\\\u%04x", string.byte(c))
-    end)
-    text = '{"message":"' .. escaped .. '"}'
-    handle:headers():replace("content-type", "application/json")
-  end
-  local kind = "invalid_request_error"
-  if status == "401" then kind = "authentication_error"
-  elseif status == "403" then kind = "permission_error"
-  elseif status == "429" then kind = "rate_limit_error"
-  elseif string.sub(status, 1, 1) == "5" then kind = "server_error" end
-  local reason = json_string(text, "reason")
-  local code = nil
-  if reason ~= nil then
-    code = string.lower(string.gsub(reason, "^ERROR_REASON_", ""))
-    if code == "resource_not_found" and json_string(text, "resourceKind") == "model" then
-      code = "model_not_found"
-    end
-  end
-  local err = '{"error":{"message":' .. quoted(json_string(text, "message") or "")
-    .. ',"type":"' .. kind .. '","param":' .. quoted(json_string(text, "field"))
-    .. ',"code":' .. quoted(code) .. '}'
-  if string.sub(text, 2, 2) == "}" then
-    body:setBytes(err .. "}")
-  else
-    body:setBytes(err .. "," .. string.sub(text, 2))
-  end
-end
-
-function envoy_on_response(handle)
-  local route = handle:metadata()
-  local headers = handle:headers()
-  local status = headers:get(":status") or ""
-  if route:get("openai") == true and string.sub(status, 1, 1) ~= "2" then
-    openai_error(handle, status)
-    return
-  end
-  local field = route:get("unwrap")
-  if field == nil or status ~= "200" then return end
-  local ct = headers:get("content-type") or ""
-  if string.sub(ct, 1, 16) ~= "application/json" then return end
-  local body = handle:body()
-  if body == nil then return end
-  local text = body:getBytes(0, body:length())
-  local prefix = '{"' .. field .. '":'
-  if string.sub(text, 1, #prefix) == prefix and string.sub(text, -1) == "}" then
-    body:setBytes(string.sub(text, #prefix + 1, -2))
-  end
-end
-"""
-
-
-def _caller_content_type() -> dict[str, Any]:
-    """The first filter: the caller's content-type as dynamic metadata (`_CALLER`)."""
-    namespace, key = _CALLER
-    rule = {"metadata_namespace": namespace, "key": key, "type": "STRING"}
-    return _filter(
-        "envoy.filters.http.header_to_metadata",
-        f"{_T}.http.header_to_metadata.v3.Config",
-        {
-            "request_rules": [
-                {
-                    "header": "content-type",
-                    "on_header_present": {
-                        **rule,
-                        "regex_value_rewrite": {
-                            "pattern": {"regex": "^application/grpc.*$"},
-                            "substitution": "grpc",
-                        },
-                    },
-                    "on_header_missing": {**rule, "value": "none"},
-                    "remove": False,
-                }
-            ]
-        },
-    )
-
-
-def _rest_caller() -> dict[str, Any]:
-    """A metadata matcher: the caller is a REST caller (its content-type, or "none"; gRPC
-    callers' is "grpc", without a slash). Not `invert` on "grpc": local reply mappers
-    ignore it."""
-    namespace, key = _CALLER
-    return {
-        "filter": namespace,
-        "path": [{"key": key}],
-        "value": {"string_match": {"safe_regex": {"regex": "none|.*/.*"}}},
-    }
-
-
-def _under(path: str, prefixes: tuple[str, ...]) -> bool:
-    return any(path == p or path.startswith((p + "/", p + ":")) for p in prefixes)
-
-
-def _routes(
-    action: dict[str, Any], per_filter: dict[str, Any], unwrap: Mapping[str, str]
-) -> list[dict[str, Any]]:
-    """The route table; each route says which filters run on it (see `_REST_LUA`)."""
-    from services.common import descriptors
-
-    lua_off = {_REST_FILTER: {"@type": f"{_T}.http.lua.v3.LuaPerRoute", "disabled": True}}
-    buffer_off = {
-        "envoy.filters.http.buffer": {
-            "@type": f"{_T}.http.buffer.v3.BufferPerRoute",
-            "disabled": True,
-        }
-    }
-    openai = {m.path for m in descriptors.methods() if any(_under(b.path, OPENAI_PATHS)
-                                                           for b in m.http)}  # fmt: skip
-    routes = []
-    # After transcoding: the gRPC method's route, for REST callers of methods whose
-    # responses are rewritten (the route's metadata tells the Lua filter what to do).
-    for path in sorted(openai | set(unwrap)):
-        meta = {"openai": True} if path in openai else {}
-        if path in unwrap:
-            meta["unwrap"] = unwrap[path]
-        routes.append({
-            "name": f"rest-response{path}",
-            "match": {"path": path, "dynamic_metadata": [_rest_caller()]},
-            "route": action,
-            "metadata": {"filter_metadata": {_REST_FILTER: meta}},
-            "typed_per_filter_config": {**per_filter, **buffer_off},
-        })  # fmt: skip
-    routes += [
-        # REST calls on the OpenAI paths that Envoy answers itself (bad JSON, unknown route,
-        # body too large) get OpenAI's error object too.
-        *(
-            {
-                "name": f"openai{prefix}",
-                "match": {"path_separated_prefix": prefix},
-                "route": action,
-                "metadata": {"filter_metadata": {_REST_FILTER: {"openai": True}}},
-                **({"typed_per_filter_config": per_filter} if per_filter else {}),
-            }
-            for prefix in OPENAI_PATHS
-        ),
-        # gRPC and gRPC-Web pass through unbuffered: buffering would deadlock bidirectional
-        # streams (server reflection) and delay client streams; their size limit is the
-        # servers' gRPC max message size. REST calls of other methods also end up here
-        # after transcoding (their request went through the buffer before).
-        {
-            "name": "grpc",
-            "match": {
-                "prefix": "/",
-                "headers": [
-                    {"name": "content-type", "string_match": {"prefix": "application/grpc"}}
-                ],
-            },
-            "route": action,
-            "typed_per_filter_config": {**per_filter, **buffer_off, **lua_off},
-        },
-        # REST: bodies over max_request_bytes get 413 before anything is forwarded.
-        {
-            "name": "rest",
-            "match": {"prefix": "/"},
-            "route": action,
-            "typed_per_filter_config": {**per_filter, **lua_off},
-        },
-    ]
-    return routes
-
-
 def _lua(name: str, code: str) -> dict[str, Any]:
-    return _filter(
+    return http_filter(
         name,
         f"{_T}.http.lua.v3.Lua",
         {"default_source_code": {"inline_string": code}},
     )
-
-
-def _filter(name: str, type_url: str, config: Mapping[str, Any]) -> dict[str, Any]:
-    return {"name": name, "typed_config": {"@type": type_url, **config}}
 
 
 def _socket(host: str, port: int) -> dict[str, Any]:
@@ -623,7 +406,7 @@ def _cors_policy(cors: bool | Mapping[str, Any]) -> dict[str, Any] | None:
 
 def _local_reply_mappers(max_request_bytes: int) -> list[dict[str, Any]]:
     """JSON bodies for Envoy's own replies to REST callers (gRPC callers keep gRPC trailers)."""
-    rest = {"metadata_filter": {"matcher": _rest_caller(), "match_if_key_not_found": False}}
+    rest = {"metadata_filter": {"matcher": rest_caller(), "match_if_key_not_found": False}}
     messages = {
         413: f"request body is larger than the limit of {max_request_bytes} bytes "
         "(server.max_request_bytes in the run config)",

@@ -203,9 +203,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     workdir = Path(BenchMesh({}, {}).workdir)
-    # Without it llama-cpp-python's server stops a generation whenever another request
-    # arrives (the provider's health checks included).
-    server = LlamaServer(workdir, "--interrupt_requests", "false").wait_ready()
+    server = LlamaServer(workdir).wait_ready()
     mesh = None
     try:
         mesh = BenchMesh(run_config(server.url), {"inference": "services.inference"}).start()

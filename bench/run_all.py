@@ -22,6 +22,8 @@ BENCHES = [
     "llama_build",
     "safety_overhead",
     "openai_overhead",
+    "hot_path",
+    "gateway_workers",
     "auth_overhead",
     "vector_query",
     "rag_ingest",
@@ -86,6 +88,13 @@ def _headline(name: str, doc: dict) -> dict:
                 doc["added_p50_us"]["moderation_over_run_shield_gateway"]}  # fmt: skip
     if name == "openai_overhead":
         return doc["added_p50_us"]
+    if name == "hot_path":
+        return {"added_unary_alone_p50_us": doc["added_unary_alone_p50_us"],
+                "added_ttfc_p50_us": doc["added_ttfc_p50_us"],
+                "throughput_ratio_vs_direct": doc["throughput_ratio_vs_direct"]}  # fmt: skip
+    if name == "gateway_workers":
+        return {"cpu_per_call_ratio_2_over_1": doc["cpu_per_call_ratio_2_over_1"],
+                "rps_32": doc["rps_32"], "cpu_us_per_call": doc["cpu_us_per_call"]}  # fmt: skip
     if name == "auth_overhead":
         return {"added_p50_us": doc["added_p50_us"],
                 "security_cpu_us_per_call": doc["in_process_cpu_us_per_call"]}  # fmt: skip

@@ -13,8 +13,10 @@ from gateway.servicers.inspect import InspectServicer, StartupState
 from gateway.servicers.registry import registry_servicers
 from gateway.store.open import open_store
 from gateway.streams import StreamGuard
+from gateway.workers import WorkerGroup, die_with_parent
 from llamastack.inspect.v1 import inspect_service_pb2_grpc
 from services.common.config import ConfigError, RunConfig, load_run_config
+from services.common.reuseport import PortInUse, reserve
 from services.common.security.mesh import mesh_credentials
 from services.common.server import Component
 from services.common.settings import Settings, peer_addresses
@@ -56,6 +58,11 @@ async def build(settings: Settings) -> Component:
     )
 
     startup = StartupState()
+    if settings.worker_index:  # a worker started by worker 0: it did the start-up work
+        die_with_parent(settings.worker_parent)
+        await security.start()
+        await directory.discover()
+        directory.start_watching()
 
     async def start() -> None:
         await security.start()
@@ -81,7 +88,7 @@ async def build(settings: Settings) -> Component:
         await store.close()
 
     component = Component(
-        name="gateway",
+        name=f"gateway-{settings.worker_index}" if settings.worker_index else "gateway",
         servicers=[
             *registry_servicers(registry),
             (
@@ -91,11 +98,40 @@ async def build(settings: Settings) -> Component:
             *security.servicers,
         ],
         method_handlers=build_handlers(router, skip_packages=GATEWAY_PACKAGES),
-        start=start,
+        start=None if settings.worker_index else start,
         stop=stop,
         drain=streams.drain,
         port=settings.grpc_port if settings.grpc_port is not None else config.port_of("gateway"),
         interceptors=[security.interceptor] if security.interceptor is not None else [],
+        shared_port=bool(settings.worker_index),
     )
     startup.ready = component.ready
+    workers = config.workers_of("gateway")
+    if workers > 1 and not settings.worker_index:
+        _lead_workers(component, workers, settings)
     return component
+
+
+def _lead_workers(component: Component, workers: int, settings: Settings) -> None:
+    """Worker 0 of `workers` (gateway/workers.py): reserve the port for the group, listen on
+    it, and start the others once the start-up work is done."""
+    try:
+        reservation = reserve(settings.grpc_host, component.port or 0)
+    except PortInUse as exc:
+        raise SystemExit(f"gateway: {exc}") from None
+    component.port = reservation.getsockname()[1]
+    component.shared_port = True
+    group = WorkerGroup(workers - 1, component.port)
+    start, stop = component.start, component.stop
+    assert start is not None and stop is not None
+
+    async def start_all() -> None:
+        await start()
+        await group.start()
+
+    async def stop_all() -> None:
+        await group.stop()
+        reservation.close()
+        await stop()
+
+    component.start, component.stop, component.stopping = start_all, stop_all, group.terminate

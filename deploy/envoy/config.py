@@ -4,8 +4,9 @@ one listener.
 The configuration is built as a Python dict and dumped to YAML (no template engine). Filter
 chain, in order:
 
-    cors (only when enabled) -> grpc_web -> lua `llamastack.rest` -> buffer (REST body limit)
-    -> lua `llamastack.openai_defaults` -> grpc_json_transcoder -> lua `llamastack.mark_unwrap`
+    header_to_metadata (the caller's content-type and method) -> cors (only when enabled)
+    -> grpc_web -> lua `llamastack.rest` (the routes that need it) -> buffer (REST body limit)
+    -> lua `llamastack.openai_defaults` (the routes that need it) -> grpc_json_transcoder
     -> router
 
 - REST paths come from the `google.api.http` rules in the descriptor set; JSON is proto3 JSON
@@ -23,22 +24,23 @@ chain, in order:
   so bidirectional streams such as server reflection work through Envoy too.
 - No route timeout: streams last as long as the mesh's own deadlines allow. REST callers set
   a deadline with `x-llamastack-timeout-ms: <ms>` (the `llamastack.rest` filter turns it
-  into `grpc-timeout`) or `grpc-timeout` itself; the transcoder forwards it to the gateway.
-  A stream silent in both directions for `STREAM_IDLE_TIMEOUT` is closed.
-- REST requests carry `x-llamastack-rest: 1` to the gateway (removed from gRPC requests), so
-  a stream that fails after it started ends with an error event (`gateway/streams.py`).
+  into `grpc-timeout`, on the one route such requests take) or `grpc-timeout` itself; the
+  transcoder forwards it to the gateway. A stream silent in both directions for
+  `STREAM_IDLE_TIMEOUT` is closed.
+- REST requests carry `x-llamastack-rest: 1` to the gateway (set by their routes, removed from
+  gRPC requests), so a stream that fails after it started ends with an error event
+  (`gateway/streams.py`).
 - The admin interface listens on 127.0.0.1 only.
-- Tracing (when the distribution's telemetry is on): Envoy's OpenTelemetry tracer starts or
-  continues the W3C trace of every request, sends `traceparent` to the gateway and exports
-  its spans over OTLP/gRPC to the collector (the telemetry service by default), so the REST
-  hop is a span of the same trace as the gateway's and the services'.
+- Only what a route needs runs on it (`routes.rest_routes`): native gRPC and gRPC-Web skip the Lua
+  filters and the buffer; REST calls run the Lua filter's response hook only where a response
+  may be rewritten (OpenAI error bodies, `response_body` unwrapping), and a request hook only
+  when they carry `x-llamastack-timeout-ms` or call a path with OpenAI defaults.
+- Tracing (when the distribution's telemetry is on): `tracing.add_tracing`.
 """
 
 from __future__ import annotations
 
 import base64
-import ipaddress
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -46,7 +48,20 @@ from typing import Any
 import yaml
 
 from deploy.envoy.descriptors import prepare_descriptor
+from deploy.envoy.routes import (
+    DEFAULTS_FILTER,
+    OPENAI_DEFAULTS,
+    OPENAI_PATHS,
+    REST_FILTER,
+    REST_LUA,
+    caller_content_type,
+    defaults_lua,
+    http_filter,
+    rest_caller,
+    rest_routes,
+)
 from deploy.envoy.tls import ListenerTls, transport_socket
+from deploy.envoy.tracing import HTTP_OPTIONS, add_tracing, is_ip, socket_address
 from services.common.telemetry.config import EnvoyTracing
 
 __all__ = [
@@ -63,6 +78,20 @@ __all__ = [
 ]
 
 REPO = Path(__file__).resolve().parents[2]
+
+#: Request headers not sent on to the gateway (`x-request-id`, `x-forwarded-for`,
+#: `user-agent`, `authorization`, `traceparent` and the caller's own headers are).
+_HTTP_ONLY_HEADERS = (
+    "accept",
+    "accept-encoding",
+    "x-forwarded-proto",
+    "x-envoy-external-address",
+    "x-envoy-original-path",
+    "x-envoy-original-method",
+)
+
+#: Calls Envoy puts on one HTTP/2 connection to the gateway before it opens another.
+UPSTREAM_STREAMS_PER_CONNECTION = 16
 
 #: Longer than the mesh's default call deadline (600 s), so the mesh's own error wins.
 STREAM_IDLE_TIMEOUT = "900s"
@@ -89,7 +118,6 @@ CORS_DEFAULTS: dict[str, Any] = {
 }
 
 _T = "type.googleapis.com/envoy.extensions.filters"
-_HTTP_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
 # Local replies Envoy makes for REST callers, in the shape convert_grpc_status gives upstream
 # errors: {"code": <google.rpc.Code>, "message": ..., "details": []}.
 _LOCAL_REPLY_CODES = {400: 3, 404: 5, 405: 12, 408: 4, 413: 8, 503: 14}
@@ -139,8 +167,8 @@ def render_config(
     cors: bool | dict = False,
     max_request_bytes: int = 16 << 20,
     listen_host: str = "0.0.0.0",
-    tracing: EnvoyTracing | None = None,
     tls: ListenerTls | None = None,
+    tracing: EnvoyTracing | None = None,
 ) -> str:
     """The Envoy bootstrap as YAML text."""
     config = build_config(
@@ -152,8 +180,8 @@ def render_config(
         cors=cors,
         max_request_bytes=max_request_bytes,
         listen_host=listen_host,
-        tracing=tracing,
         tls=tls,
+        tracing=tracing,
     )
     return yaml.safe_dump(config, sort_keys=False, width=100)
 
@@ -168,11 +196,11 @@ def build_config(
     cors: bool | dict = False,
     max_request_bytes: int = 16 << 20,
     listen_host: str = "0.0.0.0",
-    tracing: EnvoyTracing | None = None,
     tls: ListenerTls | None = None,
+    tracing: EnvoyTracing | None = None,
 ) -> dict[str, Any]:
     """The Envoy bootstrap as a dict (see `render_config`); `tls`: TLS on the listener
-    (`deploy.envoy.tls`)."""
+    (`deploy.envoy.tls`); `tracing`: Envoy's OpenTelemetry tracer (`deploy.envoy.tracing`)."""
     if not services:
         raise ValueError("services must name at least one gRPC service to transcode")
     if max_request_bytes <= 0:
@@ -181,19 +209,19 @@ def build_config(
     cors_policy = _cors_policy(cors)
     descriptor = prepare_descriptor(Path(descriptor_path).read_bytes())
 
-    filters: list[dict[str, Any]] = []
+    filters: list[dict[str, Any]] = [caller_content_type()]
     if cors_policy is not None:
-        filters.append(_filter("envoy.filters.http.cors", f"{_T}.http.cors.v3.Cors", {}))
+        filters.append(http_filter("envoy.filters.http.cors", f"{_T}.http.cors.v3.Cors", {}))
     filters += [
-        _filter("envoy.filters.http.grpc_web", f"{_T}.http.grpc_web.v3.GrpcWeb", {}),
-        _lua("llamastack.rest", _REST_LUA % {"openai": _lua_strings(OPENAI_PATHS)}),
-        _filter(
+        http_filter("envoy.filters.http.grpc_web", f"{_T}.http.grpc_web.v3.GrpcWeb", {}),
+        _lua(REST_FILTER, REST_LUA),
+        http_filter(
             "envoy.filters.http.buffer",
             f"{_T}.http.buffer.v3.Buffer",
             {"max_request_bytes": max_request_bytes},
         ),
-        _lua("llamastack.openai_defaults", _defaults_lua(OPENAI_DEFAULTS)),
-        _filter(
+        _lua(DEFAULTS_FILTER, defaults_lua(OPENAI_DEFAULTS)),
+        http_filter(
             "envoy.filters.http.grpc_json_transcoder",
             f"{_T}.http.grpc_json_transcoder.v3.GrpcJsonTranscoder",
             {
@@ -219,8 +247,7 @@ def build_config(
                 "max_request_body_size": max_request_bytes,
             },
         ),
-        _lua("llamastack.mark_unwrap", _mark_lua(descriptor.response_body)),
-        _filter("envoy.filters.http.router", f"{_T}.http.router.v3.Router", {}),
+        http_filter("envoy.filters.http.router", f"{_T}.http.router.v3.Router", {}),
     ]
 
     action = {
@@ -236,35 +263,7 @@ def build_config(
             "@type": f"{_T}.http.cors.v3.CorsPolicy",
             **cors_policy,
         }
-    routes = [
-        # gRPC and gRPC-Web pass through unbuffered: buffering would deadlock bidirectional
-        # streams (server reflection) and delay client streams; their size limit is the
-        # servers' gRPC max message size.
-        {
-            "name": "grpc",
-            "match": {
-                "prefix": "/",
-                "headers": [
-                    {"name": "content-type", "string_match": {"prefix": "application/grpc"}}
-                ],
-            },
-            "route": action,
-            "typed_per_filter_config": {
-                **per_filter,
-                "envoy.filters.http.buffer": {
-                    "@type": f"{_T}.http.buffer.v3.BufferPerRoute",
-                    "disabled": True,
-                },
-            },
-        },
-        # REST: bodies over max_request_bytes get 413 before anything is forwarded.
-        {
-            "name": "rest",
-            "match": {"prefix": "/"},
-            "route": action,
-            **({"typed_per_filter_config": per_filter} if per_filter else {}),
-        },
-    ]
+    routes = rest_routes(action, per_filter, descriptor.response_body)
 
     hcm = {
         "@type": f"{_T}.network.http_connection_manager.v3.HttpConnectionManager",
@@ -285,22 +284,35 @@ def build_config(
         "local_reply_config": {"mappers": _local_reply_mappers(max_request_bytes)},
         "route_config": {
             "name": "llamastack",
-            "virtual_hosts": [{"name": "llamastack", "domains": ["*"], "routes": routes}],
+            "virtual_hosts": [
+                {
+                    "name": "llamastack",
+                    "domains": ["*"],
+                    "routes": routes,
+                    # HTTP-only headers (the caller's and Envoy's own) mean nothing to the
+                    # mesh; the gateway would forward each as metadata to the service.
+                    "request_headers_to_remove": list(_HTTP_ONLY_HEADERS),
+                }
+            ],
         },
         "http_filters": filters,
     }
 
     cluster = {
         "name": "gateway",
-        "type": "STATIC" if _is_ip(gw_host) else "STRICT_DNS",
+        "type": "STATIC" if is_ip(gw_host) else "STRICT_DNS",
         "dns_lookup_family": "V4_PREFERRED",
         "connect_timeout": "5s",
         "typed_extension_protocol_options": {
-            _HTTP_OPTIONS: {
-                "@type": f"type.googleapis.com/{_HTTP_OPTIONS}",
+            HTTP_OPTIONS: {
+                "@type": f"type.googleapis.com/{HTTP_OPTIONS}",
                 "explicit_http_config": {
                     "http2_protocol_options": {
                         "connection_keepalive": {"interval": "30s", "timeout": "10s"},
+                        # More connections under load: the kernel spreads connections, not
+                        # calls, over the gateway's workers (SO_REUSEPORT), and one HTTP/2
+                        # connection per Envoy thread would leave workers idle.
+                        "max_concurrent_streams": UPSTREAM_STREAMS_PER_CONNECTION,
                     }
                 },
                 "common_http_protocol_options": {"idle_timeout": "3600s"},
@@ -320,7 +332,9 @@ def build_config(
         },
         "load_assignment": {
             "cluster_name": "gateway",
-            "endpoints": [{"lb_endpoints": [{"endpoint": {"address": _socket(gw_host, gw_port)}}]}],
+            "endpoints": [
+                {"lb_endpoints": [{"endpoint": {"address": socket_address(gw_host, gw_port)}}]}
+            ],
         },
     }
 
@@ -330,12 +344,12 @@ def build_config(
     if tls is not None:
         chain["transport_socket"] = transport_socket(tls)
     bootstrap = {
-        "admin": {"address": _socket("127.0.0.1", admin_port)},
+        "admin": {"address": socket_address("127.0.0.1", admin_port)},
         "static_resources": {
             "listeners": [
                 {
                     "name": "llamastack",
-                    "address": _socket(listen_host, listen_port),
+                    "address": socket_address(listen_host, listen_port),
                     "filter_chains": [chain],
                 }
             ],
@@ -355,238 +369,16 @@ def build_config(
         },
     }
     if tracing is not None:
-        _add_tracing(bootstrap, hcm, tracing)
+        add_tracing(bootstrap, hcm, tracing)
     return bootstrap
 
 
-#: REST paths of the OpenAI-compatible API (prefixes): their error bodies also carry OpenAI's
-#: `{"error": {...}}`. `/v1/models` is shared with the native model listing.
-OPENAI_PATHS = (
-    "/v1/chat/completions",
-    "/v1/completions",
-    "/v1/embeddings",
-    "/v1/models",
-    "/v1/moderations",
-)
-#: Fields OpenAI's API lets a REST request omit and fills itself, per path: without `model`, a
-#: moderation names OpenAI's default model, the shield a distribution declares under that
-#: identifier (the gateway must see an id to route by, and checks access to it).
-OPENAI_DEFAULTS: dict[str, dict[str, str]] = {
-    "/v1/moderations": {"model": "omni-moderation-latest"},
-}
-
-# `response_body` (REST answers one field of the response, e.g. the bare Model of GetModel) is
-# not supported by Envoy's transcoder for non-HttpBody fields (envoyproxy/envoy#11136: Envoy
-# refuses the config). So the descriptor Envoy gets has the rule cleared, and two Lua filters
-# put it back: `mark_unwrap` (after the transcoder: sees the gRPC path) records the field to
-# unwrap, `rest` (before it: sees the JSON) turns `{"model":{...}}` into `{...}`. `rest` also
-# marks REST requests (not gRPC, not gRPC-Web) so Envoy's own error replies to them are JSON.
-# The transcoder prints compact JSON and these responses have exactly that one field, so the
-# unwrap is a prefix/suffix cut. Native gRPC and gRPC-Web responses are never touched.
-#
-# OpenAI defaults (`openai_defaults`, after the buffer filter, so the whole JSON body is there
-# and within the REST limit): a REST request to a path of OPENAI_DEFAULTS gets the defaults
-# written first in its JSON object; the transcoder keeps the last of repeated keys, so a
-# field the request sets wins (and `null` leaves the default).
-#
-# OpenAI errors: on the OPENAI_PATHS, an error body (`{"code", "message", "details"}` from
-# convert_grpc_status or a local reply) gets OpenAI's error object in front:
-# `{"error": {"message", "type", "param", "code"}, "code": ..., "message": ..., "details": ...}`.
-# The SDKs read `error` (and map the HTTP status to their exception classes); native clients
-# keep reading the rest. `message` is copied as the JSON string literal it already is; `type`
-# follows the HTTP status; `code` is the ErrorInfo reason in lower case (`model_not_found` for
-# an unknown model, or an unknown shield on `/v1/moderations`, as OpenAI says); `param` is the
-# ErrorInfo `field`.
-#
-# `rest` also records the request's HTTP method (tracing names Envoy's span after it).
-_REST_LUA = """\
-local OPENAI = {%(openai)s}
-
-function envoy_on_request(handle)
-  local headers = handle:headers()
-  handle:streamInfo():dynamicMetadata():set("llamastack", "method", headers:get(":method"))
-  local ct = headers:get("content-type") or ""
-  if string.sub(ct, 1, 16) ~= "application/grpc" then
-    local md = handle:streamInfo():dynamicMetadata()
-    md:set("llamastack", "rest", true)
-    -- The gateway ends a REST caller's failed stream with an error event (gateway/streams.py).
-    headers:replace("x-llamastack-rest", "1")
-    local ms = headers:get("x-llamastack-timeout-ms")
-    if ms ~= nil then
-      if string.match(ms, "^[1-9]%%d*$") == nil or #ms > 8 then
-        handle:respond({[":status"] = "400", ["content-type"] = "application/json"},
-          '{"code":3,"message":"x-llamastack-timeout-ms must be a whole number of '
-          .. 'milliseconds from 1 to 99999999","details":[]}')
-        return
-      end
-      headers:replace("grpc-timeout", ms .. "m")
-      headers:remove("x-llamastack-timeout-ms")
-    end
-    local path = handle:headers():get(":path") or ""
-    for _, prefix in ipairs(OPENAI) do
-      local next_char = string.sub(path, #prefix + 1, #prefix + 1)
-      if string.sub(path, 1, #prefix) == prefix
-          and (next_char == "" or next_char == "/" or next_char == "?") then
-        md:set("llamastack", "openai", true)
-      end
-    end
-  else
-    headers:remove("x-llamastack-rest")
-  end
-end
-
--- The raw (still escaped) text of the first JSON string value under `key`, or nil.
-local function json_string(text, key)
-  local i = string.find(text, '"' .. key .. '":"', 1, true)
-  if i == nil then return nil end
-  local first = i + #key + 4
-  local j = first
-  while j <= #text do
-    local c = string.sub(text, j, j)
-    if c == "\\\\" then
-      j = j + 2
-    elseif c == '"' then
-      return string.sub(text, first, j - 1)
-    else
-      j = j + 1
-    end
-  end
-  return nil
-end
-
-local function quoted(raw)
-  if raw == nil then return "null" end
-  return '"' .. raw .. '"'
-end
-
-local function openai_error(handle, status)
-  local body = handle:body()
-  if body == nil then return end
-  local text = body:getBytes(0, body:length())
-  if string.sub(text, 1, 1) ~= "{" then
-    local escaped = string.gsub(text, '[%%c"\\\\]', function(c)
-      return string.format("\\\\u%%04x", string.byte(c))
-    end)
-    text = '{"message":"' .. escaped .. '"}'
-    handle:headers():replace("content-type", "application/json")
-  end
-  local kind = "invalid_request_error"
-  if status == "401" then kind = "authentication_error"
-  elseif status == "403" then kind = "permission_error"
-  elseif status == "429" then kind = "rate_limit_error"
-  elseif string.sub(status, 1, 1) == "5" then kind = "server_error" end
-  local reason = json_string(text, "reason")
-  local code = nil
-  if reason ~= nil then
-    code = string.lower(string.gsub(reason, "^ERROR_REASON_", ""))
-    local kind = json_string(text, "resourceKind")
-    if code == "resource_not_found" and (kind == "model" or kind == "shield") then
-      code = "model_not_found"
-    end
-  end
-  local err = '{"error":{"message":' .. quoted(json_string(text, "message") or "")
-    .. ',"type":"' .. kind .. '","param":' .. quoted(json_string(text, "field"))
-    .. ',"code":' .. quoted(code) .. '}'
-  if string.sub(text, 2, 2) == "}" then
-    body:setBytes(err .. "}")
-  else
-    body:setBytes(err .. "," .. string.sub(text, 2))
-  end
-end
-
-function envoy_on_response(handle)
-  local md = handle:streamInfo():dynamicMetadata():get("llamastack")
-  if md == nil or md["rest"] ~= true then return end
-  local headers = handle:headers()
-  local status = headers:get(":status") or ""
-  if md["openai"] == true and string.sub(status, 1, 1) ~= "2" then
-    openai_error(handle, status)
-    return
-  end
-  if md["unwrap"] == nil then return end
-  if status ~= "200" then return end
-  local ct = headers:get("content-type") or ""
-  if string.sub(ct, 1, 16) ~= "application/json" then return end
-  local body = handle:body()
-  if body == nil then return end
-  local text = body:getBytes(0, body:length())
-  local prefix = '{"' .. md["unwrap"] .. '":'
-  if string.sub(text, 1, #prefix) == prefix and string.sub(text, -1) == "}" then
-    body:setBytes(string.sub(text, #prefix + 1, -2))
-  end
-end
-"""
-
-
-def _defaults_lua(defaults: Mapping[str, Mapping[str, str]]) -> str:
-    # A JSON string literal of ASCII text is a Lua string literal too.
-    members = {p: json.dumps(dict(f), separators=(",", ":"))[1:-1] for p, f in defaults.items()}
-    rows = "\n".join(f"  [{json.dumps(p)}] = {json.dumps(m)}," for p, m in sorted(members.items()))
-    return (
-        "local DEFAULTS = {\n"
-        f"{rows}\n"
-        "}\n"
-        + """\
-function envoy_on_request(handle)
-  local headers = handle:headers()
-  local ct = headers:get("content-type") or ""
-  if headers:get(":method") ~= "POST" or string.sub(ct, 1, 16) == "application/grpc" then
-    return
-  end
-  local fields = DEFAULTS[string.match(headers:get(":path") or "", "^[^?]*")]
-  if fields == nil then return end
-  local body = handle:body()
-  if body == nil then return end
-  local open, rest = string.match(body:getBytes(0, body:length()), "^(%s*{)(.*)$")
-  if open == nil then return end
-  if string.match(rest, "^%s*}") == nil then fields = fields .. "," end
-  body:setBytes(open .. fields .. rest)
-end
-"""
-    )
-
-
-def _mark_lua(unwrap: Mapping[str, str]) -> str:
-    rows = "\n".join(f'  ["{path}"] = "{field}",' for path, field in sorted(unwrap.items()))
-    return (
-        "local UNWRAP = {\n"
-        f"{rows}\n"
-        "}\n"
-        "function envoy_on_request(handle)\n"
-        '  local field = UNWRAP[handle:headers():get(":path")]\n'
-        "  if field ~= nil then\n"
-        '    handle:streamInfo():dynamicMetadata():set("llamastack", "unwrap", field)\n'
-        "  end\n"
-        "end\n"
-    )
-
-
-def _lua_strings(values: tuple[str, ...]) -> str:
-    return ", ".join(f'"{v}"' for v in values)
-
-
 def _lua(name: str, code: str) -> dict[str, Any]:
-    return _filter(
+    return http_filter(
         name,
         f"{_T}.http.lua.v3.Lua",
         {"default_source_code": {"inline_string": code}},
     )
-
-
-def _filter(name: str, type_url: str, config: Mapping[str, Any]) -> dict[str, Any]:
-    return {"name": name, "typed_config": {"@type": type_url, **config}}
-
-
-def _socket(host: str, port: int) -> dict[str, Any]:
-    return {"socket_address": {"address": host, "port_value": int(port)}}
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def _split_address(address: str) -> tuple[str, int]:
@@ -625,16 +417,7 @@ def _cors_policy(cors: bool | Mapping[str, Any]) -> dict[str, Any] | None:
 
 def _local_reply_mappers(max_request_bytes: int) -> list[dict[str, Any]]:
     """JSON bodies for Envoy's own replies to REST callers (gRPC callers keep gRPC trailers)."""
-    rest = {
-        "metadata_filter": {
-            "matcher": {
-                "filter": "llamastack",
-                "path": [{"key": "rest"}],
-                "value": {"bool_match": True},
-            },
-            "match_if_key_not_found": False,
-        }
-    }
+    rest = {"metadata_filter": {"matcher": rest_caller(), "match_if_key_not_found": False}}
     messages = {
         413: f"request body is larger than the limit of {max_request_bytes} bytes "
         "(server.max_request_bytes in the run config)",
@@ -672,59 +455,3 @@ def _local_reply_mappers(max_request_bytes: int) -> list[dict[str, Any]]:
             }
         )
     return mappers
-
-
-#: How often Envoy sends its spans (Envoy's default is 5 s).
-TRACE_FLUSH_MS = 1000
-
-
-def _add_tracing(bootstrap: dict[str, Any], hcm: dict[str, Any], tracing: EnvoyTracing) -> None:
-    """Envoy's OpenTelemetry tracer on the listener, exporting to an `otlp_collector` cluster.
-
-    A request that arrives with a sampled `traceparent` is traced (the caller's decision
-    wins); new traces are sampled at `sample_percent`.
-    """
-    hcm["tracing"] = {
-        "random_sampling": {"value": tracing.sample_percent},
-        # `GET /v1/models`: the request as the caller sent it (the transcoder turns it into a
-        # POST to the gRPC path; `llamastack.rest` keeps the method), without the query.
-        "operation": "%DYNAMIC_METADATA(llamastack:method)% %PATH(WQ:ORIG)%",
-        "provider": {
-            "name": "envoy.tracers.opentelemetry",
-            "typed_config": {
-                "@type": "type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig",
-                "grpc_service": {
-                    "envoy_grpc": {"cluster_name": "otlp_collector"},
-                    "timeout": "1s",
-                },
-                "service_name": tracing.service_name,
-            },
-        },
-    }
-    host, port = tracing.host, tracing.port
-    bootstrap["static_resources"]["clusters"].append(
-        {
-            "name": "otlp_collector",
-            "type": "STATIC" if _is_ip(host) else "STRICT_DNS",
-            "dns_lookup_family": "V4_PREFERRED",
-            "connect_timeout": "1s",
-            "typed_extension_protocol_options": {
-                _HTTP_OPTIONS: {
-                    "@type": f"type.googleapis.com/{_HTTP_OPTIONS}",
-                    "explicit_http_config": {"http2_protocol_options": {}},
-                }
-            },
-            "load_assignment": {
-                "cluster_name": "otlp_collector",
-                "endpoints": [{"lb_endpoints": [{"endpoint": {"address": _socket(host, port)}}]}],
-            },
-        }
-    )
-    bootstrap["layered_runtime"] = {
-        "layers": [
-            {
-                "name": "llamastack_tracing",
-                "static_layer": {"tracing.opentelemetry.flush_interval_ms": TRACE_FLUSH_MS},
-            }
-        ]
-    }

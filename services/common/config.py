@@ -110,6 +110,9 @@ class ServiceSpec(_Model):
     port: int | None = None
     #: Provider ids it hosts; all providers of its API when omitted.
     providers: list[str] | None = None
+    #: Processes sharing the port (SO_REUSEPORT). Only the gateway, which keeps no state in
+    #: memory, may run more than one.
+    workers: int = Field(default=1, ge=1, le=64)
 
 
 class ServerSpec(_Model):
@@ -184,6 +187,11 @@ class RunConfig(_Model):
                 seen[spec.provider_id] = api
         for name, svc in self.services.items():
             api = self.api_of(name)
+            if svc.workers > 1 and name != "gateway":
+                raise ValueError(
+                    f"services.{name}.workers is {svc.workers}: only the gateway runs several "
+                    "workers (API services hold their providers' state in memory)"
+                )
             if name in ("gateway", "envoy"):
                 continue
             known = {p.provider_id for p in self.providers.get(api, [])}
@@ -208,6 +216,10 @@ class RunConfig(_Model):
         specs = self.providers.get(self.api_of(service), [])
         chosen = self.services.get(service, ServiceSpec()).providers
         return [s for s in specs if chosen is None or s.provider_id in chosen]
+
+    def workers_of(self, service: str) -> int:
+        spec = self.services.get(service)
+        return spec.workers if spec else 1
 
     def port_of(self, service: str) -> int:
         spec = self.services.get(service)

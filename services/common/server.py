@@ -33,6 +33,7 @@ from services.common import telemetry
 from services.common.channels import SERVER_OPTIONS
 from services.common.interceptors import ErrorInterceptor
 from services.common.logs import setup_logging
+from services.common.reuseport import SHARED_SERVER_OPTIONS
 from services.common.settings import Settings
 
 __all__ = ["LIVENESS", "READINESS", "Component", "run", "serve", "service_names"]
@@ -52,8 +53,8 @@ class Component:
     name: str
     #: (add_XServicer_to_server, servicer) pairs of typed services.
     servicers: Sequence[tuple[AddServicer, Any]] = ()
-    #: Extra (service, {method: handler}) tables, e.g. the gateway's byte-level forwarders;
-    #: registered as pre-registered methods, which grpc matches without a Python lookup.
+    #: Extra (service, {method: handler}) tables, e.g. the gateway's byte-level forwarders,
+    #: served from one table ahead of the servicers (see `_Methods`).
     method_handlers: Sequence[tuple[str, dict[str, grpc.RpcMethodHandler]]] = ()
     #: Makes the component ready (load models, discover peers); health is SERVING after it.
     start: Callable[[], Awaitable[None]] | None = None
@@ -62,6 +63,8 @@ class Component:
     #: Called with the drain period when a drain starts, while in-flight calls still run
     #: (the gateway ends the streams still open before the period is over).
     drain: Callable[[float], Awaitable[None]] | None = None
+    #: Called as soon as the process is told to stop, before it drains (tell helpers).
+    stopping: Callable[[], None] | None = None
     #: Port to listen on; None: `LLS_GRPC_PORT`, else the port table's default.
     port: int | None = None
     #: Set once `start()` finished (readiness); components read it (the gateway's health).
@@ -72,6 +75,9 @@ class Component:
     #: Binds the port with credentials and serves extra ports (mTLS services:
     #: `services.common.security.mesh.MeshListener`); None: plaintext.
     listener: Any = None
+    #: Bind with SO_REUSEPORT: one of several workers serving a port reserved for their group
+    #: (`services.common.reuseport`); never for a port that was not reserved.
+    shared_port: bool = False
 
 
 class _Recorder:
@@ -89,8 +95,22 @@ class _Recorder:
             self._server.add_generic_rpc_handlers(handlers)
 
     def add_registered_method_handlers(self, name: str, handlers: dict[str, Any]) -> None:
-        if self._server is not None:
-            self._server.add_registered_method_handlers(name, handlers)
+        """Not passed on: grpc.aio's server loop keeps one pending request per registered
+        method and waits on all of them (`asyncio.wait`) for every call it accepts, so each
+        call cost O(registered methods): about half of the gateway's instructions per call
+        with its 114 forwarded methods (bench/RESULTS.md "Hot path"). The generic handlers
+        serve the same methods with one dictionary lookup."""
+
+
+class _Methods(grpc.GenericRpcHandler):
+    """Many services' handlers in one table: one dictionary lookup per call, where grpc would
+    ask a generic handler per service in turn."""
+
+    def __init__(self, tables: Sequence[tuple[str, dict[str, grpc.RpcMethodHandler]]]) -> None:
+        self._by_path = {f"/{svc}/{m}": h for svc, handlers in tables for m, h in handlers.items()}
+
+    def service(self, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
+        return self._by_path.get(details.method)
 
 
 def service_names(servicers: Sequence[tuple[AddServicer, Any]]) -> list[str]:
@@ -110,20 +130,21 @@ async def serve(component: Component, settings: Settings) -> None:
             *component.interceptors,
             ErrorInterceptor(),
         ],
-        options=SERVER_OPTIONS,
+        options=SHARED_SERVER_OPTIONS if component.shared_port else SERVER_OPTIONS,
     )
     names: list[str] = []
     recorder = _Recorder(server, names)
+    if component.method_handlers:  # first: they take most calls (the gateway's forwarders)
+        server.add_generic_rpc_handlers([_Methods(component.method_handlers)])
+        names.extend(service for service, _ in component.method_handlers)
     for add, servicer in component.servicers:
         add(servicer, recorder)
-    for service, handlers in component.method_handlers:
-        recorder.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(service, handlers)])
-        recorder.add_registered_method_handlers(service, handlers)
 
     health_servicer = health.aio.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    unnamed = _Recorder(server, [])  # health and reflection: generic handlers only, too
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, unnamed)
     reflection.enable_server_reflection(
-        [*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
+        [*names, health.SERVICE_NAME, reflection.SERVICE_NAME], unnamed
     )
     for name in ("", READINESS, *names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
@@ -161,6 +182,8 @@ async def serve(component: Component, settings: Settings) -> None:
         logging.shutdown()
         os._exit(1)
     log.info("%s stopping: draining for up to %.0fs", component.name, settings.drain_seconds)
+    if component.stopping is not None:
+        component.stopping()
     starter.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await starter

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     #: The gateway ends a forwarded stream whose service sent nothing for this long
     #: (DEADLINE_EXCEEDED); 0 turns the check off.
     stream_idle_timeout_s: float = 300.0
+    #: Set by a process that runs several workers on one port (the gateway) in the
+    #: environment of the workers it starts: 1, 2, ... (0: not such a worker).
+    worker_index: int = 0
+    #: With worker_index: the PID of the process that started the worker.
+    worker_parent: int = 0
     #: Directory for state (SQLite registry, jobs) when the run.yaml does not say.
     state_dir: Path = Path.home() / ".llamastack-mesh"
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from llamastack.inference.v1 import inference_service_pb2 as pb
 from llamastack.inference.v1 import inference_service_pb2_grpc as pb_grpc
-from llamastack.openai.v1 import openai_service_pb2_grpc as openai_grpc
 from services.common.providers import ProviderHost
 from services.common.providers import provider_id_of as provider_of
 from services.common.security.usage import report_tokens
 from services.inference import convert
 from services.inference.openai.service import OpenAIService
 from services.inference.openai.servicer import OpenAIServicer
+from services.inference.openai.servicer import add_to_server as add_openai_servicer
 from services.inference.service import InferenceService
 from services.inference.types import TextDelta
 
@@ -25,10 +25,7 @@ def servicers(host: ProviderHost[Any]) -> list[tuple[Any, Any]]:
     service = InferenceService(host)
     return [
         (pb_grpc.add_InferenceServiceServicer_to_server, InferenceServicer(service)),
-        (
-            openai_grpc.add_OpenAIServiceServicer_to_server,
-            OpenAIServicer(OpenAIService(host, service)),
-        ),
+        (add_openai_servicer, OpenAIServicer(OpenAIService(host, service))),
     ]
 
 

@@ -13,6 +13,7 @@ from tests.deploy.chart import (
     CASES,
     KUBE_VERSIONS,
     api_components,
+    deep_merge,
     lint,
     render,
     render_case,
@@ -269,3 +270,16 @@ def test_values_files_hold_the_run_yaml_verbatim():
         name = file.removeprefix("values-").removesuffix(".yaml")
         run_yaml = CHART.parents[1] / "deploy" / "distributions" / name / "run.yaml"
         assert values["runConfig"] == run_yaml.read_text()
+
+
+def test_gateway_workers_reach_the_gateway_only():
+    """`components.gateway.workers` becomes LLS_GATEWAY_WORKERS, which the shipped run.yamls
+    read as services.gateway.workers; API services never get it."""
+    values = deep_merge(values_for("local"), {"components": {"gateway": {"workers": 3}}})
+    rendered = render(values)
+    for name in ("gateway", "inference"):
+        dep = rendered.get("Deployment", rendered.component_name(name))
+        container = dep["spec"]["template"]["spec"]["containers"][0]
+        env = {e["name"]: e["value"] for e in container["env"]}
+        assert env.get("LLS_GATEWAY_WORKERS") == ("3" if name == "gateway" else None)
+    assert "workers: ${env.LLS_GATEWAY_WORKERS:=1}" in values["runConfig"]

@@ -136,6 +136,9 @@ llamastack.io/distribution: {{ . }}
 {{- end }}
 {{- end }}
 {{- if eq $c.role "gateway" }}
+{{- with $c.workers }}
+{{- $_ := set $vars "LLS_GATEWAY_WORKERS" (toString .) }}
+{{- end }}
 {{- range $name, $other := $root.Values.components }}
 {{- if eq (toString $other.role) "service" }}
 {{- $_ := set $vars (printf "LLS_%s_ADDR" (upper $name)) (include "llamastack.addr" (dict "root" $root "name" $name)) }}

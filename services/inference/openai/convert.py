@@ -1,7 +1,6 @@
-"""Protobuf ⇄ OpenAI JSON for the OpenAI servicer (the only module of the OpenAI API that knows
-protobuf): a request becomes OpenAI's JSON (what the logic works on, and what providers that
-speak the OpenAI API receive); JSON answers become typed messages for gRPC clients, or the
-exact bytes REST clients get, in `google.api.HttpBody` messages."""
+"""OpenAI JSON → protobuf for the OpenAI servicer (with `wire.py`, which reads requests, the
+only modules of the OpenAI API that know protobuf): JSON answers become typed messages for
+gRPC clients, or the exact bytes REST clients get, in `google.api.HttpBody` messages."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ from google.protobuf.message import Message
 from llamastack.openai.v1 import openai_service_pb2 as pb
 from services.common.errors import FailedPrecondition
 from services.common.httpbody import DONE, json_body, sse_body
-from services.inference.convert import plain_json
 
 __all__ = [
     "DONE",
@@ -22,17 +20,8 @@ __all__ = [
     "completion",
     "embeddings",
     "json_body",
-    "request_json",
     "sse_body",
 ]
-
-
-def request_json(request: Message) -> dict[str, Any]:
-    """OpenAI's JSON of a request: the fields that were set, under OpenAI's names."""
-    body = plain_json(json_format.MessageToDict(request, preserving_proto_field_name=True))
-    if "seed" in body:  # int64: proto3 JSON prints it as a string
-        body["seed"] = int(body["seed"])
-    return body
 
 
 def _typed(data: dict[str, Any], cls: type[Message]) -> Any:

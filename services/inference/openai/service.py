@@ -89,14 +89,29 @@ def _unary(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
 
 
+def _streamed(body: dict[str, Any]) -> dict[str, Any]:
+    """`stream: true` where the OpenAI SDK writes it (after `model`), for typed gRPC streams
+    whose request did not set it."""
+    if body.get("stream") is True:
+        return body
+    out = {k: v for k, v in body.items() if k == "model"}
+    out["stream"] = True
+    out.update((k, v) for k, v in body.items() if k not in ("model", "stream"))
+    return out
+
+
 class OpenAIService:
     def __init__(self, host: ProviderHost[Any], inference: InferenceService) -> None:
         self.host = host
         self.inference = inference
+        self._speaks_openai: dict[int, bool] = {}
 
     def _remote(self, call: Call, body: dict[str, Any]) -> OpenAIPassthrough | None:
         provider = self.host.pick(call.provider_id, body.get("model", ""))
-        return provider if isinstance(provider, OpenAIPassthrough) else None
+        speaks = self._speaks_openai.get(id(provider))
+        if speaks is None:  # a runtime Protocol check costs ~20 µs: once per provider
+            speaks = self._speaks_openai[id(provider)] = isinstance(provider, OpenAIPassthrough)
+        return provider if speaks else None
 
     async def _request(
         self, remote: OpenAIPassthrough, endpoint: str, call: Call, body: dict[str, Any]
@@ -111,7 +126,7 @@ class OpenAIService:
         self, remote: OpenAIPassthrough, endpoint: str, call: Call, body: dict[str, Any]
     ) -> AsyncIterator[dict[str, Any]]:
         op = _operation(endpoint, body, remote)
-        async for chunk in op.stream(remote.openai_stream(endpoint, {**body, "stream": True})):
+        async for chunk in op.stream(remote.openai_stream(endpoint, _streamed(body))):
             _usage(op, chunk)
             chunk["model"] = call.model
             yield chunk

@@ -71,7 +71,11 @@ def free_port() -> int:
 
 
 class LlamaServer:
-    """`python -m llama_cpp.server` (a real OpenAI-compatible server), stopped by PID."""
+    """`python -m llama_cpp.server` (a real OpenAI-compatible server), stopped by PID.
+
+    Started with `--interrupt_requests false`: by default the server aborts a running
+    generation whenever another request arrives (a health check's `GET /models` included),
+    which turns concurrent tests and benchmarks into truncated answers and noise."""
 
     def __init__(self, workdir: Path, *extra: str, port: int = 0) -> None:
         self.port = port or free_port()  # a restart comes back on the port it had
@@ -80,7 +84,8 @@ class LlamaServer:
         args = [
             sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path()),
             "--model_alias", REMOTE_MODEL, "--host", "127.0.0.1", "--port", str(self.port),
-            "--n_ctx", "2048", "--n_threads", "1", *extra,
+            "--n_ctx", "2048", "--n_threads", "1", "--n_threads_batch", "1",
+            "--interrupt_requests", "false", *extra,
         ]  # fmt: skip
         with self.log_path.open("ab") as log:
             self.popen = subprocess.Popen(

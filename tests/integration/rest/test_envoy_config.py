@@ -95,14 +95,31 @@ def test_shape() -> None:
     assert tc["request_validation_options"]["reject_unknown_method"] is True
     assert set(tc["services"]) == set(envoy_config.public_services())
 
-    grpc_route, rest_route = _hcm(cfg)["route_config"]["virtual_hosts"][0]["routes"]
+    routes = _hcm(cfg)["route_config"]["virtual_hosts"][0]["routes"]
+    *response_routes, grpc_route, rest_route = routes
     # gRPC and gRPC-Web are not buffered (bidirectional streams, e.g. server reflection).
     assert grpc_route["match"]["headers"][0]["name"] == "content-type"
     assert grpc_route["typed_per_filter_config"]["envoy.filters.http.buffer"]["disabled"]
     assert rest_route["match"] == {"prefix": "/"}
-    for route in (grpc_route, rest_route):
+    for route in (grpc_route, rest_route):  # no Lua where no response is rewritten
+        assert route["typed_per_filter_config"]["llamastack.rest"]["disabled"] is True
+    for route in routes:
         assert route["route"]["cluster"] == "gateway"
         assert route["route"]["timeout"] == "0s"  # long streams are never cut by Envoy
+    # The Lua filter runs on the routes of methods whose REST responses it rewrites.
+    meta = {r["name"]: r["metadata"]["filter_metadata"]["llamastack.rest"] for r in response_routes}
+    assert meta["rest-response/llamastack.openai.v1.OpenAIService/ChatCompletionsHttp"] == {
+        "openai": True
+    }
+    assert meta["rest-response/llamastack.registry.v1.ModelService/GetModel"] == {
+        "openai": True,
+        "unwrap": "model",
+    }
+    assert meta["rest-response/llamastack.registry.v1.ShieldService/GetShield"] == {
+        "unwrap": "shield"
+    }
+    assert meta["openai/v1/chat/completions"] == {"openai": True}
+    assert not any("InferenceService/ChatCompletion" in name for name in meta)
     assert "cors" not in _hcm(cfg)["route_config"]["virtual_hosts"][0]  # deprecated field
 
     (cluster,) = cfg["static_resources"]["clusters"]

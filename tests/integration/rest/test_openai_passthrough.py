@@ -25,9 +25,7 @@ MODEL = f"remote-llama/{REMOTE_MODEL}"
 
 class RemoteMesh:
     def __init__(self, workdir: Path) -> None:
-        # llama-cpp-python's server interrupts a running generation when any request arrives
-        # (the provider's health checks included) unless told not to.
-        self.server = LlamaServer(workdir, "--interrupt_requests", "false").wait_ready()
+        self.server = LlamaServer(workdir).wait_ready()
         config = {
             "version": 2,
             "image_name": "openai-remote",

@@ -14,7 +14,7 @@ from google.protobuf import json_format
 from llamastack.openai.v1 import openai_service_pb2 as pb
 from services.common.errors import InvalidArgument, UpstreamUnavailable
 from services.common.providers import ProviderHost
-from services.inference.openai import convert
+from services.inference.openai import convert, wire
 from services.inference.openai.service import Call, OpenAIService
 from services.inference.openai.servicer import _sse
 from services.inference.service import InferenceService
@@ -176,7 +176,8 @@ def test_request_json_is_openai_json():
         "tools": [{"type": "function", "function": {"name": "f", "parameters": {"maxItems": 3}}}],
     }
     request = json_format.ParseDict(body, pb.CreateChatCompletionRequest())
-    assert convert.request_json(request) == body  # only what was set; ints stay ints
+    data = request.SerializeToString()  # only what was set; ints stay ints
+    assert wire.request_json(data, request.DESCRIPTOR) == body
 
 
 def test_typed_answers():

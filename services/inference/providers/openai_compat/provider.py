@@ -1,5 +1,5 @@
 """`remote::vllm` and `remote::openai-compatible`: one adapter over the OpenAI HTTP API
-(`/chat/completions`, `/completions`, `/embeddings`, `/models`), spoken with httpx.
+(`/chat/completions`, `/completions`, `/embeddings`, `/models`), spoken with aiohttp.
 
 Native requests are translated (`convert.py`); OpenAI requests pass through as they came
 (`OpenAIPassthrough`), with only the model id rewritten (by the gateway).
@@ -47,7 +47,8 @@ from services.inference.types import (
 __all__ = ["OpenAICompatProvider", "VllmProvider"]
 
 log = logging.getLogger(__name__)
-logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per upstream request is noise
+#: A server that answered a call this recently is healthy without a probe.
+HEALTHY_AFTER_ANSWER_S = 10.0
 _EMBEDDING_HINTS = ("embed", "minilm", "bge-", "e5-", "gte-", "nomic-embed")
 #: OpenAI endpoint -> the model type it needs, and what the call is (for messages).
 _ENDPOINTS = {
@@ -97,7 +98,12 @@ class OpenAICompatProvider(InferenceProviderBase):
         return self._http
 
     async def health(self) -> Health:
-        """Whether the server answers `GET /models` (quickly: the gateway asks often)."""
+        """Whether the server answers: it did, a moment ago, to a call (nothing is sent), or
+        it answers `GET /models` now (quickly: the gateway asks every 2 s). The probe is not
+        free on a busy server: llama-cpp-python's server serves `/models` only between
+        generations, behind the same lock."""
+        if time.monotonic() - self.http.answered_at < HEALTHY_AFTER_ANSWER_S:
+            return Health()
         try:
             await self._server_models(refresh=True, timeout=min(2.0, self.config.connect_timeout_s))
         except Exception as exc:

@@ -1,0 +1,89 @@
+"""Envoy's OpenTelemetry tracer (when the distribution's telemetry is on), for `config.py`.
+
+Envoy starts or continues the W3C trace of every request, sends `traceparent` to the gateway
+and exports its spans over OTLP/gRPC to the collector (the telemetry service by default), so
+the REST hop is a span of the same trace as the gateway's and the services'. The span is named
+after the request as the caller sent it (`GET /v1/models`): the method from the dynamic
+metadata `routes.caller_content_type` records before the transcoder turns every call into a
+POST, and the original path without its query.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from services.common.telemetry.config import EnvoyTracing
+
+__all__ = ["HTTP_OPTIONS", "TRACE_FLUSH_MS", "add_tracing", "is_ip", "socket_address"]
+
+HTTP_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
+
+
+def socket_address(host: str, port: int) -> dict[str, Any]:
+    return {"socket_address": {"address": host, "port_value": int(port)}}
+
+
+def is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+#: How often Envoy sends its spans (Envoy's default is 5 s).
+TRACE_FLUSH_MS = 1000
+
+
+def add_tracing(bootstrap: dict[str, Any], hcm: dict[str, Any], tracing: EnvoyTracing) -> None:
+    """Envoy's OpenTelemetry tracer on the listener, exporting to an `otlp_collector` cluster.
+
+    A request that arrives with a sampled `traceparent` is traced (the caller's decision
+    wins); new traces are sampled at `sample_percent`.
+    """
+    hcm["tracing"] = {
+        "random_sampling": {"value": tracing.sample_percent},
+        # `GET /v1/models`: the request as the caller sent it, without the query.
+        "operation": "%DYNAMIC_METADATA(llamastack:method)% %PATH(WQ:ORIG)%",
+        "provider": {
+            "name": "envoy.tracers.opentelemetry",
+            "typed_config": {
+                "@type": "type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig",
+                "grpc_service": {
+                    "envoy_grpc": {"cluster_name": "otlp_collector"},
+                    "timeout": "1s",
+                },
+                "service_name": tracing.service_name,
+            },
+        },
+    }
+    host, port = tracing.host, tracing.port
+    bootstrap["static_resources"]["clusters"].append(
+        {
+            "name": "otlp_collector",
+            "type": "STATIC" if is_ip(host) else "STRICT_DNS",
+            "dns_lookup_family": "V4_PREFERRED",
+            "connect_timeout": "1s",
+            "typed_extension_protocol_options": {
+                HTTP_OPTIONS: {
+                    "@type": f"type.googleapis.com/{HTTP_OPTIONS}",
+                    "explicit_http_config": {"http2_protocol_options": {}},
+                }
+            },
+            "load_assignment": {
+                "cluster_name": "otlp_collector",
+                "endpoints": [
+                    {"lb_endpoints": [{"endpoint": {"address": socket_address(host, port)}}]}
+                ],
+            },
+        }
+    )
+    bootstrap["layered_runtime"] = {
+        "layers": [
+            {
+                "name": "llamastack_tracing",
+                "static_layer": {"tracing.opentelemetry.flush_interval_ms": TRACE_FLUSH_MS},
+            }
+        ]
+    }

@@ -8,6 +8,8 @@
 - `outgoing(path, metadata)`: the metadata of a call forwarded by hand (the gateway's
   byte-level router) with the current trace context, and its CLIENT span (`grpc_client.py`).
 - `client_interceptors()`: the same for typed stubs (`GatewayClient` adds them).
+- `http_trace_configs()`: CLIENT spans for an aiohttp session's requests (`http_client.py`);
+  httpx clients are instrumented when traces are on.
 - `operation(...)`: a model call's GenAI span and metrics (`genai.py`).
 - `shutdown()`: flush off the event loop, with a short deadline.
 """
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "active",
     "client_interceptors",
+    "http_trace_configs",
     "operation",
     "outgoing",
     "server_interceptors",
@@ -48,6 +51,8 @@ class _State:
     genai: GenAIInstruments
     #: `grpc_client.hop` bound to the tracer (None when traces are off).
     hop: Any
+    #: aiohttp TraceConfigs for new HTTP sessions (empty when traces are off).
+    http: list[Any]
     #: This process is the collector it exports to (the telemetry service).
     to_itself: bool
 
@@ -101,16 +106,21 @@ def setup(name: str, settings: Settings) -> None:
     sdk = build_sdk(name, config.image_name, resolved, mesh)
     tracer = trace.get_tracer("llamastack") if resolved.traces else None
     meter = metrics.get_meter("llamastack") if resolved.metrics else None
+    http: list[Any] = []
     if tracer is not None:
         from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
+        from services.common.telemetry.http_client import trace_config
+
         HTTPXClientInstrumentor().instrument(tracer_provider=sdk.tracer_provider)
+        http.append(trace_config(tracer))
     _state = _State(
         sdk=sdk,
         server=[ServerTelemetry(tracer, sdk.rpc_stats, sdk.sampler)],
         client=make_client(tracer) if tracer is not None else [],
         genai=GenAIInstruments(tracer, meter),
         hop=functools.partial(hop, tracer, fast=w3c.default()) if tracer is not None else None,
+        http=http,
         to_itself=resolved.collector_service == name,
     )
     ratio = "from OTEL_TRACES_SAMPLER" if resolved.sample_ratio is None else resolved.sample_ratio
@@ -129,6 +139,10 @@ def server_interceptors() -> list[Any]:
 
 def client_interceptors() -> list[Any]:
     return _state.client if _state is not None else []
+
+
+def http_trace_configs() -> list[Any]:
+    return list(_state.http) if _state is not None else []
 
 
 class _Untouched:

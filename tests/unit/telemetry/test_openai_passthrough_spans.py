@@ -43,6 +43,7 @@ def spans(monkeypatch):
         client=[],
         genai=GenAIInstruments(provider.get_tracer("t"), None),
         hop=None,
+        http=[],
         to_itself=False,
     )
     monkeypatch.setattr(telemetry, "_state", state)

@@ -1,5 +1,5 @@
-"""A remote provider's HTTP call is a child span of its GenAI span (httpx instrumentation,
-which `services.common.telemetry.setup` installs when traces are on)."""
+"""A remote provider's HTTP call is a child span of its GenAI span (the aiohttp trace config
+`services.common.telemetry.setup` makes when traces are on)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
 from services.common.telemetry.genai import GenAIInstruments, GenAIOperation
+from services.common.telemetry.http_client import trace_config
 from services.inference.providers.openai_compat.http import OpenAIHttp
 
 
@@ -45,16 +45,12 @@ async def test_the_http_call_is_a_child_of_the_provider_span(server):
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    instrumentor = HTTPXClientInstrumentor()
-    instrumentor.instrument(tracer_provider=provider)
-    try:
-        http = OpenAIHttp("vllm", server, None, True, 10.0, 5.0)
-        ins = GenAIInstruments(provider.get_tracer("t"), None)
-        with GenAIOperation(ins, "chat", "m", "vllm", "remote::vllm", {}):
-            answer = await http.post("chat/completions", {"model": "m"})
-        await http.close()
-    finally:
-        instrumentor.uninstrument()
+    tracer = provider.get_tracer("t")
+    http = OpenAIHttp("vllm", server, None, True, 10.0, 5.0, [trace_config(tracer)])
+    ins = GenAIInstruments(tracer, None)
+    with GenAIOperation(ins, "chat", "m", "vllm", "remote::vllm", {}):
+        answer = await http.post("chat/completions", {"model": "m"})
+    await http.close()
     genai = next(s for s in exporter.get_finished_spans() if s.name == "chat m")
     (call,) = [s for s in exporter.get_finished_spans() if s is not genai]
     assert genai.kind is SpanKind.CLIENT and call.kind is SpanKind.CLIENT

@@ -22,6 +22,7 @@ from typing import Any
 
 import aiohttp
 
+from services.common import telemetry
 from services.common.errors import (
     DeadlineExceeded,
     FailedPrecondition,
@@ -54,7 +55,9 @@ class OpenAIHttp:
         tls_verify: bool | str,
         timeout_s: float,
         connect_timeout_s: float,
+        trace_configs: list[aiohttp.TraceConfig] | None = None,
     ) -> None:
+        """`trace_configs`: the session's request hooks (default: the process's telemetry)."""
         self.provider_id, self.url = provider_id, url
         self.connect_timeout_s, self.timeout_s = connect_timeout_s, timeout_s
         #: time.monotonic() of the server's last successful answer (0: none yet).
@@ -69,6 +72,9 @@ class OpenAIHttp:
             connector=aiohttp.TCPConnector(limit=0, ssl=_ssl(tls_verify)),
             read_bufsize=MAX_LINE_BYTES // 2,  # a line may fill twice the buffer
             skip_auto_headers=("User-Agent",),
+            trace_configs=(
+                telemetry.http_trace_configs() if trace_configs is None else trace_configs
+            ),
         )
 
     async def close(self) -> None:

@@ -209,7 +209,7 @@ def build_config(
     cors_policy = _cors_policy(cors)
     descriptor = prepare_descriptor(Path(descriptor_path).read_bytes())
 
-    filters: list[dict[str, Any]] = [caller_content_type()]
+    filters: list[dict[str, Any]] = [caller_content_type(tracing is not None)]
     if cors_policy is not None:
         filters.append(http_filter("envoy.filters.http.cors", f"{_T}.http.cors.v3.Cors", {}))
     filters += [

@@ -20,6 +20,7 @@ __all__ = [
     "REST_FILTER",
     "REST_HEADER",
     "REST_LUA",
+    "SPAN_NAME",
     "TIMEOUT_LUA",
     "caller_content_type",
     "defaults_lua",
@@ -57,9 +58,12 @@ REST_HEADER = "x-llamastack-rest"
 #: transcoder (which makes every request gRPC), so routes and local replies can tell REST
 #: callers apart after transcoding.
 _CALLER = ("llamastack", "caller_content_type")
-#: The caller's HTTP method (the transcoder makes every REST call a POST): tracing names
-#: Envoy's span after it.
+#: With tracing on: the caller's HTTP method and path without its query (the transcoder
+#: makes every REST call a POST to the gRPC path): Envoy's span is named after them.
 _METHOD = ("llamastack", "method")
+_PATH = ("llamastack", "path")
+#: Envoy's span name, from that metadata (`GET /v1/models`).
+SPAN_NAME = "%DYNAMIC_METADATA(llamastack:method)% %DYNAMIC_METADATA(llamastack:path)%"
 
 # `response_body` (REST answers one field of the response, e.g. the bare Model of GetModel) is
 # not supported by Envoy's transcoder for non-HttpBody fields (envoyproxy/envoy#11136: Envoy
@@ -216,13 +220,29 @@ end
     )
 
 
-def caller_content_type() -> dict[str, Any]:
-    """The first filter: the caller's content-type (`_CALLER`) and HTTP method (`_METHOD`) as
-    dynamic metadata."""
+def caller_content_type(tracing: bool = False) -> dict[str, Any]:
+    """The first filter: the caller's content-type (`_CALLER`) as dynamic metadata, and with
+    `tracing` its method and path (`_METHOD`, `_PATH`) for the span name."""
     namespace, key = _CALLER
     rule = {"metadata_namespace": namespace, "key": key, "type": "STRING"}
-    method_ns, method_key = _METHOD
-    method = {"metadata_namespace": method_ns, "key": method_key, "type": "STRING"}
+
+    def meta(where: tuple[str, str]) -> dict[str, Any]:
+        return {"metadata_namespace": where[0], "key": where[1], "type": "STRING"}
+
+    traced = [
+        {"header": ":method", "on_header_present": meta(_METHOD), "remove": False},
+        {
+            "header": ":path",
+            "on_header_present": {
+                **meta(_PATH),
+                "regex_value_rewrite": {
+                    "pattern": {"regex": "^([^?]*).*$"},
+                    "substitution": "\\1",
+                },
+            },
+            "remove": False,
+        },
+    ]
     return http_filter(
         "envoy.filters.http.header_to_metadata",
         f"{_T}.http.header_to_metadata.v3.Config",
@@ -240,7 +260,7 @@ def caller_content_type() -> dict[str, Any]:
                     "on_header_missing": {**rule, "value": "none"},
                     "remove": False,
                 },
-                {"header": ":method", "on_header_present": method, "remove": False},
+                *(traced if tracing else []),
             ]
         },
     )
@@ -285,17 +305,21 @@ def rest_routes(
             }
         ]
     }
+    grpc_content = {"name": "content-type", "string_match": {"prefix": "application/grpc"}}
     openai = {m.path for m in descriptors.methods() if any(_under(b.path, OPENAI_PATHS)
                                                            for b in m.http)}  # fmt: skip
-    grpc_content = {"name": "content-type", "string_match": {"prefix": "application/grpc"}}
     # Before transcoding: a REST call with a deadline header runs TIMEOUT_LUA's request hook.
+    # (Envoy picks the first route before any filter ran: no dynamic metadata to match yet.)
+    not_grpc = {**grpc_content, "invert_match": True, "treat_missing_header_as_empty": True}
     routes: list[dict[str, Any]] = [
         {
             "name": "rest-timeout",
             "match": {
                 "prefix": "/",
-                "headers": [{"name": "x-llamastack-timeout-ms", "present_match": True}],
-                "dynamic_metadata": [rest_caller()],
+                "headers": [
+                    {"name": "x-llamastack-timeout-ms", "present_match": True},
+                    not_grpc,
+                ],
             },
             "route": action,
             "typed_per_filter_config": {

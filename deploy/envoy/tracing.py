@@ -3,9 +3,9 @@
 Envoy starts or continues the W3C trace of every request, sends `traceparent` to the gateway
 and exports its spans over OTLP/gRPC to the collector (the telemetry service by default), so
 the REST hop is a span of the same trace as the gateway's and the services'. The span is named
-after the request as the caller sent it (`GET /v1/models`): the method from the dynamic
-metadata `routes.caller_content_type` records before the transcoder turns every call into a
-POST, and the original path without its query.
+after the request as the caller sent it (`GET /v1/models`, `routes.SPAN_NAME`): the method
+and the path without its query, which `routes.caller_content_type` records as dynamic
+metadata before the transcoder turns every call into a POST to the gRPC path.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from deploy.envoy.routes import SPAN_NAME
 from services.common.telemetry.config import EnvoyTracing
 
 __all__ = ["HTTP_OPTIONS", "TRACE_FLUSH_MS", "add_tracing", "is_ip", "socket_address"]
@@ -45,7 +46,7 @@ def add_tracing(bootstrap: dict[str, Any], hcm: dict[str, Any], tracing: EnvoyTr
     hcm["tracing"] = {
         "random_sampling": {"value": tracing.sample_percent},
         # `GET /v1/models`: the request as the caller sent it, without the query.
-        "operation": "%DYNAMIC_METADATA(llamastack:method)% %PATH(WQ:ORIG)%",
+        "operation": SPAN_NAME,
         "provider": {
             "name": "envoy.tracers.opentelemetry",
             "typed_config": {

@@ -1,16 +1,11 @@
 """Candidates: what generates an answer for a row, through the gateway.
 
 A candidate is one async function `generate(prompt) -> Generation`. Model candidates call
-chat completion (or completion) with the candidate's sampling params and system message.
-Agent candidates need the agents API, which the mesh does not implement yet: adding them is
-one more `Generate` here (create the agent once, then a session and one turn per row through
-the gateway's AgentsService, taking the turn's output message as `generated_answer`).
+chat completion (or completion) with the candidate's sampling params and system message;
+agent candidates run one agent turn per row (`agent_candidate.py`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 import grpc
 from google.protobuf import json_format
@@ -18,17 +13,13 @@ from google.protobuf import json_format
 from llamastack.common.v1 import content_pb2, message_pb2, sampling_pb2
 from llamastack.inference.v1 import inference_service_pb2 as inference_pb
 from llamastack.inference.v1 import inference_service_pb2_grpc as inference_grpc
-from services.common.errors import Unsupported
 from services.common.gateway_client import GatewayClient
+from services.eval.agent_candidate import agent_config, agent_generator
+from services.eval.generation import TRANSIENT, Generate, Generation
 from services.eval.rows import Prompt
 from services.eval.types import Candidate
 
-__all__ = ["TRANSIENT", "Generate", "Generation", "generator", "require_supported"]
-
-#: Errors worth retrying (the gateway or a service restarting); others are the row's.
-TRANSIENT = frozenset(
-    {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.ABORTED}
-)
+__all__ = ["TRANSIENT", "Generate", "Generation", "candidate_model", "generator"]
 _ROLES = {
     "system": message_pb2.ROLE_SYSTEM,
     "user": message_pb2.ROLE_USER,
@@ -36,27 +27,17 @@ _ROLES = {
 }
 
 
-@dataclass(frozen=True)
-class Generation:
-    generated_answer: str
-    #: Why the row has no answer (a row-specific error: prompt too long...), else "".
-    error: str = ""
-
-
-Generate = Callable[[Prompt], Awaitable[Generation]]
-
-
-def require_supported(candidate: Candidate) -> None:
-    """UNIMPLEMENTED for candidates this mesh cannot run yet (checked at submission)."""
+def candidate_model(candidate: Candidate) -> str:
+    """The model a candidate runs on (checked at submission); INVALID_ARGUMENT for an agent
+    config that is not one or names no model."""
     if candidate.kind == "agent":
-        raise Unsupported(
-            "agent candidates need the agents API (llamastack.agents.v1.AgentsService), which "
-            "this mesh does not serve yet; evaluate a model candidate (eval_candidate.model)"
-        )
+        return agent_config(candidate).model
+    return candidate.model
 
 
 def generator(candidate: Candidate, gateway: GatewayClient, timeout: float) -> Generate:
-    require_supported(candidate)
+    if candidate.kind == "agent":
+        return agent_generator(candidate, gateway, timeout)
     return _model_generator(candidate, gateway, timeout)
 
 

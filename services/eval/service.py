@@ -11,7 +11,7 @@ from typing import Any
 from services.common.errors import FailedPrecondition, InvalidArgument, ObjectNotFound
 from services.common.jobs import Job, JobStatus
 from services.common.providers import ProviderHost
-from services.eval.candidates import generator, require_supported
+from services.eval.candidates import candidate_model, generator
 from services.eval.provider import EvalProviderBase
 from services.eval.rows import Prompt, prompt_of, scoring_row
 from services.eval.runner import retrying
@@ -46,14 +46,14 @@ class EvalService:
         num_examples: int | None,
     ) -> Job:
         provider, bench = self._benchmark(provider_id, benchmark_id)
-        require_supported(candidate)
+        model = candidate_model(candidate)
         if num_examples is not None and not 1 <= num_examples <= provider.max_rows:
             raise InvalidArgument(
                 f"num_examples must be between 1 and {provider.max_rows} (got {num_examples})",
                 field="benchmark_config.num_examples",
             )
         _check_overrides(bench.identifier, bench.scoring_functions, overrides)
-        await provider.mesh.check_model(candidate.model)
+        await provider.mesh.check_model(model)
         aggregations = {}
         for fn in bench.scoring_functions:
             aggregations[fn] = await provider.mesh.aggregations(fn, dict(overrides.get(fn, {})))
@@ -114,7 +114,7 @@ class EvalService:
         overrides: Mapping[str, dict[str, Any]],
     ) -> EvalResult:
         provider, _ = self._benchmark(provider_id, benchmark_id)
-        require_supported(candidate)
+        model = candidate_model(candidate)
         if not rows or len(rows) > provider.evaluate_rows_max:
             raise InvalidArgument(
                 f"evaluate_rows takes 1 to {provider.evaluate_rows_max} rows (got {len(rows)}); "
@@ -122,7 +122,7 @@ class EvalService:
                 field="input_rows",
             )
         _check_overrides("this call", tuple(functions), overrides)
-        await provider.mesh.check_model(candidate.model)
+        await provider.mesh.check_model(model)
         generate = generator(candidate, provider.mesh.gateway, provider.timeout_s)
         gate = asyncio.Semaphore(provider.max_concurrency)
         prompts = [prompt_of(r, i) for i, r in enumerate(rows)]

@@ -1,5 +1,6 @@
 """The mesh of the dataset IO, scoring and eval tests: those three services, inference with
-the real SmolLM2, a gateway and (for REST) Envoy, all real processes on port 0."""
+the real SmolLM2, agents (for agent candidates), a gateway and (for REST) Envoy, all real
+processes on port 0."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ __all__ = ["CHAT_MODEL", "DATA", "EvalMesh", "run_config"]
 #: The hand-made question-answer set (see tests/data/README.md).
 DATA = Path(__file__).resolve().parents[2] / "data"
 CHAT_MODEL = f"llama-cpp/{MODEL}"
-SERVICES = ("inference", "datasetio", "scoring", "eval")
+SERVICES = ("inference", "datasetio", "scoring", "eval", "agents")
 
 
 def run_config(workdir: Path, lease_s: float = 3.0) -> dict[str, Any]:
@@ -42,6 +43,7 @@ def run_config(workdir: Path, lease_s: float = 3.0) -> dict[str, Any]:
                 {"provider_id": "meta-reference", "provider_type": "inline::meta-reference",
                  "config": {"lease_s": lease_s, "max_concurrency": 2}},
             ],
+            "agents": [{"provider_id": "agents", "provider_type": "inline::meta-reference"}],
         },
         "metadata_store": {"type": "sqlite", "db_path": str(workdir / "state" / "registry.db")},
         "services": {name: {} for name in SERVICES},

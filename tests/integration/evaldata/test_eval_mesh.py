@@ -168,10 +168,44 @@ def test_evaluate_rows_is_synchronous(evals, bench):
     )
 
 
+def test_an_agent_candidate_answers_each_row_in_a_turn_of_its_own(evals, bench, gateway_channel):
+    from llamastack.agents.v1 import agents_service_pb2 as ag
+    from llamastack.agents.v1 import agents_service_pb2_grpc as ag_grpc
+
+    agent = {"model": CHAT_MODEL, "instructions": "Answer with one word.",
+             "sampling_params": {"greedy": {}, "max_tokens": 6}}  # fmt: skip
+    cfg = {"eval_candidate": {"agent": {"config": agent}}, "num_examples": 2}
+    job = run(evals, bench, cfg)
+    done, _ = wait(evals, bench, job.job_id, lambda j: j.status in DONE)
+    assert done.status == job_pb2.JOB_STATUS_COMPLETED, done
+    result = evals.GetJobResult(ev.GetJobResultRequest(benchmark_id=bench, job_id=job.job_id))
+    answers = [g.fields["generated_answer"].string_value for g in result.generations]
+    assert len(answers) == 2 and all(answers), result.generations
+    assert all("error" not in g.fields for g in result.generations)
+    # Each row was a turn of the job's agent, in a session of its own, and can be read back.
+    agents = ag_grpc.AgentsServiceStub(gateway_channel)
+    (made,) = [a for a in agents.ListAgents(ag.ListAgentsRequest()).data
+               if a.agent_config.instructions == "Answer with one word."]  # fmt: skip
+    sessions = agents.ListSessions(ag.ListSessionsRequest(agent_id=made.agent_id)).data
+    turns = [agents.GetSession(ag.GetSessionRequest(agent_id=made.agent_id,
+                                                    session_id=s.session_id)).session.turns
+             for s in sessions]  # fmt: skip
+    assert [len(t) for t in turns] == [1, 1]
+    turns = [t[0] for t in turns]
+    assert sorted(t.output_message.content[0].text for t in turns) == sorted(answers)
+    # The same greedy rows give the same answers.
+    again = run(evals, bench, cfg)
+    wait(evals, bench, again.job_id, lambda j: j.status in DONE)
+    second = evals.GetJobResult(ev.GetJobResultRequest(benchmark_id=bench, job_id=again.job_id))
+    assert [g.fields["generated_answer"].string_value for g in second.generations] == answers
+
+
 def test_refusals(evals, bench):
-    agent = {"eval_candidate": {"agent": {"config": {"model": CHAT_MODEL}}}}
+    no_model = {"eval_candidate": {"agent": {"config": {"instructions": "hi"}}}}
+    no_such = {"eval_candidate": {"agent": {"config": {"model": "no-such-model"}}}}
     cases = [
-        (agent, grpc.StatusCode.UNIMPLEMENTED, "agents API"),
+        (no_model, grpc.StatusCode.INVALID_ARGUMENT, "agent.config.model is required"),
+        (no_such, grpc.StatusCode.NOT_FOUND, "no-such-model"),
         (config(model="no-such-model"), grpc.StatusCode.NOT_FOUND, "no-such-model"),
         ({**config(), "num_examples": 0}, grpc.StatusCode.INVALID_ARGUMENT, "num_examples"),
         ({**config(), "scoring_params": {"basic::nope": {"basic": {}}}},

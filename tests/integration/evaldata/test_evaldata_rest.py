@@ -86,4 +86,4 @@ def test_an_eval_job_over_rest(rest):
     cancelled = ok(rest.delete(f"/v1alpha/eval/benchmarks/qa-rest-bench/jobs/{running['job_id']}"))
     assert cancelled["status"] in ("JOB_STATUS_CANCELLED", "JOB_STATUS_IN_PROGRESS")
     agent = {"benchmark_config": {"eval_candidate": {"agent": {"config": {}}}}}
-    error(rest.post("/v1/eval/benchmarks/qa-rest-bench/jobs", json=agent), 501, "agents API")
+    error(rest.post("/v1/eval/benchmarks/qa-rest-bench/jobs", json=agent), 400, "model is required")

@@ -96,13 +96,29 @@ def test_shape() -> None:
     assert set(tc["services"]) == set(envoy_config.public_services())
 
     routes = _hcm(cfg)["route_config"]["virtual_hosts"][0]["routes"]
-    *response_routes, grpc_route, rest_route = routes
+    timeout_route, *response_routes, rest_grpc_route, grpc_route, rest_route = routes
+    # A REST deadline header takes a route whose Lua code turns it into grpc-timeout.
+    assert timeout_route["match"]["headers"][0] == {
+        "name": "x-llamastack-timeout-ms",
+        "present_match": True,
+    }
+    lua = timeout_route["typed_per_filter_config"]["llamastack.rest"]["source_code"]
+    assert 'headers:replace("grpc-timeout", ms .. "m")' in lua["inline_string"]
     # gRPC and gRPC-Web are not buffered (bidirectional streams, e.g. server reflection).
     assert grpc_route["match"]["headers"][0]["name"] == "content-type"
     assert grpc_route["typed_per_filter_config"]["envoy.filters.http.buffer"]["disabled"]
     assert rest_route["match"] == {"prefix": "/"}
-    for route in (grpc_route, rest_route):  # no Lua where no response is rewritten
+    for route in (rest_grpc_route, grpc_route, rest_route):  # no Lua where nothing is rewritten
         assert route["typed_per_filter_config"]["llamastack.rest"]["disabled"] is True
+        assert route["typed_per_filter_config"]["llamastack.openai_defaults"]["disabled"] is True
+    # REST callers are marked for the gateway (a failed stream ends with an error event); a
+    # gRPC caller cannot pass the mark through.
+    rest_mark = [{"header": {"key": "x-llamastack-rest", "value": "1"},
+                  "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}]  # fmt: skip
+    assert rest_grpc_route["request_headers_to_add"] == rest_mark
+    assert grpc_route["request_headers_to_remove"] == ["x-llamastack-rest"]
+    assert all(r["request_headers_to_add"] == rest_mark
+               for r in response_routes if r["name"].startswith("rest-response"))  # fmt: skip
     for route in routes:
         assert route["route"]["cluster"] == "gateway"
         assert route["route"]["timeout"] == "0s"  # long streams are never cut by Envoy

@@ -1,0 +1,28 @@
+"""What a candidate gives for a row (`Generation`), and which errors of a candidate's calls
+the job retries."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import grpc
+
+from services.eval.rows import Prompt
+
+__all__ = ["TRANSIENT", "Generate", "Generation"]
+
+#: Errors worth retrying (the gateway or a service restarting); others are the row's.
+TRANSIENT = frozenset(
+    {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.ABORTED}
+)
+
+
+@dataclass(frozen=True)
+class Generation:
+    generated_answer: str
+    #: Why the row has no answer (a row-specific error: prompt too long...), else "".
+    error: str = ""
+
+
+Generate = Callable[[Prompt], Awaitable[Generation]]

@@ -18,7 +18,7 @@ def test_the_config_must_be_an_agent_config_with_a_model():
     assert agent_config(ok).instructions == "be brief"
     assert candidate_model(ok) == "m"
     assert candidate_model(Candidate("model", model="x")) == "x"
-    with pytest.raises(InvalidArgument, match="config.model is required"):
+    with pytest.raises(InvalidArgument, match=r"config\.model is required"):
         agent_config(Candidate("agent", agent_config={"instructions": "x"}))
     with pytest.raises(InvalidArgument, match="is not an AgentConfig"):
         agent_config(Candidate("agent", agent_config={"model": "m", "no_such_field": 1}))

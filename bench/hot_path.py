@@ -48,7 +48,7 @@ import httpx
 from google.protobuf import json_format
 
 from bench.harness import Rounds, cpu_seconds, emit, summary
-from bench.mesh import BenchMesh
+from bench.mesh import BenchMesh, remote_server_config
 from llamastack.openai.v1 import openai_service_pb2 as pb
 from llamastack.openai.v1 import openai_service_pb2_grpc as pb_grpc
 from services.common.providers import PROVIDER_ID_METADATA
@@ -58,24 +58,6 @@ MODEL = f"remote/{REMOTE_MODEL}"
 PROMPT = "Say one word."
 PATHS = ("direct", "service", "gateway", "gateway_typed", "rest")
 _PROVIDER = ((PROVIDER_ID_METADATA, "remote"),)
-
-
-def run_config(server_url: str) -> dict:
-    return {
-        "version": 2,
-        "image_name": "bench-hot-path",
-        "providers": {
-            "inference": [
-                {
-                    "provider_id": "remote",
-                    "provider_type": "remote::openai-compatible",
-                    "config": {"url": server_url},
-                }
-            ]
-        },
-        "services": {"inference": {}},
-        "models": [{"model_id": REMOTE_MODEL, "provider_id": "remote"}],
-    }
 
 
 def body(model: str, stream: bool) -> dict:
@@ -315,7 +297,8 @@ def main() -> None:
     server = LlamaServer(workdir).wait_ready()
     mesh = None
     try:
-        mesh = BenchMesh(run_config(server.url), {"inference": "services.inference"}).start()
+        config = remote_server_config("bench-hot-path", server.url, REMOTE_MODEL)
+        mesh = BenchMesh(config, {"inference": "services.inference"}).start()
         doc = asyncio.run(measure(server, mesh, args.quick))
     finally:
         if mesh is not None:

@@ -10,7 +10,27 @@ from typing import Any
 from tests.integration.rest.envoy_proc import EnvoyProcess, free_port
 from tests.support.processes import MeshProcess, start_gateway, start_service, write_config
 
-__all__ = ["BenchMesh"]
+__all__ = ["BenchMesh", "remote_server_config"]
+
+
+def remote_server_config(image_name: str, server_url: str, model_id: str) -> dict[str, Any]:
+    """A distribution of one inference service whose `remote::openai-compatible` provider
+    (`remote`) serves `model_id` from the OpenAI-compatible server at `server_url`."""
+    return {
+        "version": 2,
+        "image_name": image_name,
+        "providers": {
+            "inference": [
+                {
+                    "provider_id": "remote",
+                    "provider_type": "remote::openai-compatible",
+                    "config": {"url": server_url},
+                }
+            ]
+        },
+        "services": {"inference": {}},
+        "models": [{"model_id": model_id, "provider_id": "remote"}],
+    }
 
 
 class BenchMesh:

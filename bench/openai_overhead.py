@@ -31,7 +31,7 @@ import httpx
 from google.protobuf import json_format
 
 from bench.harness import Rounds, emit, interleaved, summary
-from bench.mesh import BenchMesh
+from bench.mesh import BenchMesh, remote_server_config
 from llamastack.openai.v1 import openai_service_pb2 as pb
 from llamastack.openai.v1 import openai_service_pb2_grpc as pb_grpc
 from services.common.providers import PROVIDER_ID_METADATA
@@ -41,24 +41,6 @@ MODEL = f"remote/{REMOTE_MODEL}"
 PROMPT = "Say one word."
 _PROVIDER = ((PROVIDER_ID_METADATA, "remote"),)
 PATHS = ("server_direct", "mesh_openai", "mesh_native", "service_grpc")
-
-
-def run_config(server_url: str) -> dict:
-    return {
-        "version": 2,
-        "image_name": "bench-openai",
-        "providers": {
-            "inference": [
-                {
-                    "provider_id": "remote",
-                    "provider_type": "remote::openai-compatible",
-                    "config": {"url": server_url},
-                }
-            ]
-        },
-        "services": {"inference": {}},
-        "models": [{"model_id": REMOTE_MODEL, "provider_id": "remote"}],
-    }
 
 
 def openai_body(model: str, stream: bool, max_tokens: int) -> dict:
@@ -206,7 +188,8 @@ def main() -> None:
     server = LlamaServer(workdir).wait_ready()
     mesh = None
     try:
-        mesh = BenchMesh(run_config(server.url), {"inference": "services.inference"}).start()
+        config = remote_server_config("bench-openai", server.url, REMOTE_MODEL)
+        mesh = BenchMesh(config, {"inference": "services.inference"}).start()
         doc = asyncio.run(measure(server, mesh, *((4, 20) if args.quick else (10, 40))))
     finally:
         if mesh is not None:

@@ -223,11 +223,11 @@ end
 def caller_content_type(tracing: bool = False) -> dict[str, Any]:
     """The first filter: the caller's content-type (`_CALLER`) as dynamic metadata, and with
     `tracing` its method and path (`_METHOD`, `_PATH`) for the span name."""
-    namespace, key = _CALLER
-    rule = {"metadata_namespace": namespace, "key": key, "type": "STRING"}
 
     def meta(where: tuple[str, str]) -> dict[str, Any]:
         return {"metadata_namespace": where[0], "key": where[1], "type": "STRING"}
+
+    rule = meta(_CALLER)
 
     traced = [
         {"header": ":method", "on_header_present": meta(_METHOD), "remove": False},

@@ -177,9 +177,9 @@ function envoy_on_request(handle)
   local ms = headers:get("x-llamastack-timeout-ms")
   if ms == nil then return end
   if string.match(ms, "^[1-9]%d*$") == nil or #ms > 8 then
-    handle:respond({[":status"] = "400", ["content-type"] = "application/json"},
-      '{"code":3,"message":"x-llamastack-timeout-ms must be a whole number of '
-      .. 'milliseconds from 1 to 99999999","details":[]}')
+    -- The local reply mapper makes it {"code": 3, "message": ..., "details": []}.
+    handle:respond({[":status"] = "400"},
+      "x-llamastack-timeout-ms must be a whole number of milliseconds from 1 to 99999999")
     return
   end
   headers:replace("grpc-timeout", ms .. "m")

@@ -237,4 +237,9 @@ def test_the_caller_deadline_also_bounds_unary_calls(http):
 def test_a_bad_timeout_header_is_a_400(http):
     resp = http.post(STREAM, json=_native(1, 0), headers={"x-llamastack-timeout-ms": "soon"})
     assert resp.status_code == 400
-    assert "x-llamastack-timeout-ms must be a whole number" in resp.json()["message"]
+    assert resp.json() == {
+        "code": 3,
+        "message": "x-llamastack-timeout-ms must be a whole number of milliseconds from 1 to "
+        "99999999",
+        "details": [],
+    }

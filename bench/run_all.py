@@ -29,9 +29,10 @@ BENCHES = [
     "rag_ingest",
     "evaldata",
     "agents_overhead",
+    "telemetry_overhead",
+    "telemetry_service",
+    "stream_load",
 ]
-BENCHES += ["telemetry_overhead", "telemetry_service"]
-BENCHES += ["stream_load"]
 RESULTS = Path(__file__).parent / "results"
 
 

@@ -40,7 +40,6 @@ import json
 import os
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -48,7 +47,7 @@ import httpx
 from google.protobuf import json_format
 
 from bench.harness import Rounds, cpu_seconds, emit, summary
-from bench.mesh import BenchMesh, remote_server_config
+from bench.mesh import BenchMesh, remote_server_mesh
 from llamastack.openai.v1 import openai_service_pb2 as pb
 from llamastack.openai.v1 import openai_service_pb2_grpc as pb_grpc
 from services.common.providers import PROVIDER_ID_METADATA
@@ -293,17 +292,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    workdir = Path(BenchMesh({}, {}).workdir)
-    server = LlamaServer(workdir).wait_ready()
-    mesh = None
-    try:
-        config = remote_server_config("bench-hot-path", server.url, REMOTE_MODEL)
-        mesh = BenchMesh(config, {"inference": "services.inference"}).start()
+    with remote_server_mesh("bench-hot-path") as (server, mesh):
         doc = asyncio.run(measure(server, mesh, args.quick))
-    finally:
-        if mesh is not None:
-            mesh.stop()
-        server.stop()
     table = [("path", "unary alone p50 µs", "mixed: unary p50 µs", "TTFC p50 µs", "rps 16",
               "rps 64")]  # fmt: skip
     for n in PATHS:

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from tests.integration.rest.envoy_proc import EnvoyProcess, free_port
 from tests.support.processes import MeshProcess, start_gateway, start_service, write_config
 
-__all__ = ["BenchMesh", "remote_server_config"]
+__all__ = ["BenchMesh", "remote_server_config", "remote_server_mesh"]
+
+
+@contextlib.contextmanager
+def remote_server_mesh(image_name: str) -> Iterator[tuple[Any, BenchMesh]]:
+    """A real llama.cpp OpenAI-compatible server (SmolLM2) and an inference service (with the
+    gateway and Envoy) whose `remote` provider serves it; both stopped on the way out."""
+    from tests.integration.inference.mesh import REMOTE_MODEL, LlamaServer
+
+    server = LlamaServer(Path(BenchMesh({}, {}).workdir)).wait_ready()
+    mesh = None
+    try:
+        config = remote_server_config(image_name, server.url, REMOTE_MODEL)
+        mesh = BenchMesh(config, {"inference": "services.inference"}).start()
+        yield server, mesh
+    finally:
+        if mesh is not None:
+            mesh.stop()
+        server.stop()
 
 
 def remote_server_config(image_name: str, server_url: str, model_id: str) -> dict[str, Any]:

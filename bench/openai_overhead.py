@@ -24,14 +24,13 @@ import argparse
 import asyncio
 import json
 import time
-from pathlib import Path
 
 import grpc
 import httpx
 from google.protobuf import json_format
 
 from bench.harness import Rounds, emit, interleaved, summary
-from bench.mesh import BenchMesh, remote_server_config
+from bench.mesh import BenchMesh, remote_server_mesh
 from llamastack.openai.v1 import openai_service_pb2 as pb
 from llamastack.openai.v1 import openai_service_pb2_grpc as pb_grpc
 from services.common.providers import PROVIDER_ID_METADATA
@@ -184,17 +183,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    workdir = Path(BenchMesh({}, {}).workdir)
-    server = LlamaServer(workdir).wait_ready()
-    mesh = None
-    try:
-        config = remote_server_config("bench-openai", server.url, REMOTE_MODEL)
-        mesh = BenchMesh(config, {"inference": "services.inference"}).start()
+    with remote_server_mesh("bench-openai") as (server, mesh):
         doc = asyncio.run(measure(server, mesh, *((4, 20) if args.quick else (10, 40))))
-    finally:
-        if mesh is not None:
-            mesh.stop()
-        server.stop()
     table = [("path", "unary p50 µs", "unary p99 µs", "TTFC p50 µs")]
     for name in doc["unary"]:
         table.append((name, doc["unary"][name]["p50_us"], doc["unary"][name]["p99_us"],

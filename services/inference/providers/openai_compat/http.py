@@ -83,7 +83,7 @@ class OpenAIHttp:
     async def models(self, timeout: float) -> dict[str, dict[str, Any]]:
         """`GET /models` as {id: entry}."""
         async with (
-            self._errors("list models"),
+            self._errors("list models", timeout),
             self._session.get(self._base + "models", timeout=_timeout(timeout)) as resp,
         ):
             data = await _json(resp, "list models", self)
@@ -149,8 +149,9 @@ class OpenAIHttp:
         return chunk
 
     @asynccontextmanager
-    async def _errors(self, what: str) -> AsyncIterator[None]:
-        """Transport errors → UNAVAILABLE (or DEADLINE_EXCEEDED) naming the provider and URL."""
+    async def _errors(self, what: str, timeout_s: float | None = None) -> AsyncIterator[None]:
+        """Transport errors → UNAVAILABLE (or DEADLINE_EXCEEDED) naming the provider and URL;
+        `timeout_s`: the call's own deadline, when it is not the provider's `timeout_s`."""
         meta = {"providerId": self.provider_id, "url": self.url}
         try:
             yield
@@ -162,8 +163,9 @@ class OpenAIHttp:
             ) from exc
         except TimeoutError as exc:  # aiohttp's read timeouts are TimeoutErrors too
             raise DeadlineExceeded(
-                f"provider {self.provider_id}: {self.url} sent nothing for {self.timeout_s:g}s "
-                f"during {what} ({type(exc).__name__}; the provider's timeout_s)",
+                f"provider {self.provider_id}: {self.url} sent nothing for "
+                f"{timeout_s or self.timeout_s:g}s during {what} ({type(exc).__name__}; "
+                + ("the call's deadline)" if timeout_s else "the provider's timeout_s)"),
                 **meta,
             ) from exc
         except json.JSONDecodeError as exc:

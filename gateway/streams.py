@@ -31,7 +31,6 @@ one attribute store per message (`watch.last = chunk`, the timer's mark of progr
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import TYPE_CHECKING, Any
 
 import grpc
@@ -41,6 +40,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from llamastack.common.v1 import errors_pb2
 from services.common import descriptors
 from services.common.errors import DeadlineExceeded, ServiceUnavailable, build_status, status_for
+from services.common.httpbody import SSE, sse_body
 from services.common.logs import REQUEST_ID
 
 if TYPE_CHECKING:
@@ -53,7 +53,6 @@ REST_METADATA = "x-llamastack-rest"
 #: Number of the `google.rpc.Status error` field of every streaming response message.
 ERROR_FIELD_NUMBER = 1000
 _DETAILS = "grpc-status-details-bin"
-_SSE = "text/event-stream"
 _HTTP_BODY = "google.api.HttpBody"
 _STATUS = "google.rpc.Status"
 #: OpenAI's error `type` per code (as the Lua filter derives it from the HTTP status).
@@ -101,12 +100,9 @@ class ErrorTail:
         if self._tag is not None:
             body = status.SerializeToString()
             return self._tag + _varint(len(body)) + body
-        if not httpbody_pb2.HttpBody.FromString(last).content_type.startswith(_SSE):
+        if not httpbody_pb2.HttpBody.FromString(last).content_type.startswith(SSE):
             return None
-        event = json.dumps(openai_error(status), separators=(",", ":"), ensure_ascii=False)
-        return httpbody_pb2.HttpBody(
-            content_type=_SSE, data=b"data: " + event.encode() + b"\n\n"
-        ).SerializeToString()
+        return sse_body(openai_error(status)).SerializeToString()
 
 
 def openai_error(status: status_pb2.Status) -> dict[str, Any]:

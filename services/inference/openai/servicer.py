@@ -18,7 +18,7 @@ from llamastack.openai.v1 import openai_service_pb2 as pb
 from llamastack.openai.v1 import openai_service_pb2_grpc as pb_grpc
 from services.common.errors import InvalidArgument
 from services.common.interceptors import guard_stream, guard_unary
-from services.common.providers import RESOURCE_ID_METADATA, provider_id_of
+from services.common.providers import provider_id_of, resource_id_of
 from services.common.validation import check_required
 from services.inference.openai import convert, wire
 from services.inference.openai.service import Call, OpenAIService
@@ -70,10 +70,7 @@ def _call(
             f"the request is not a valid {request_type.__name__}: {exc}"
         ) from None
     check_required(request)
-    model = request.model
-    for key, value in context.invocation_metadata() or ():
-        if key == RESOURCE_ID_METADATA and value:
-            model = str(value)
+    model = resource_id_of(context) or request.model
     return Call(provider_id_of(context), model), wire.request_json(data, request.DESCRIPTOR)
 
 

@@ -26,7 +26,7 @@ from llamastack.agents.v1 import agents_service_pb2_grpc as pb_grpc
 from llamastack.common.v1 import content_pb2, message_pb2
 from services.common.errors import InvalidArgument
 from services.common.gateway_client import GatewayClient
-from services.eval.generation import TRANSIENT, Generate, Generation
+from services.eval.generation import Generate, Generation, row_failure
 from services.eval.rows import Prompt
 from services.eval.types import Candidate
 
@@ -106,9 +106,7 @@ def agent_generator(candidate: Candidate, gateway: GatewayClient, timeout: float
                 timeout=timeout,
             )
         except grpc.aio.AioRpcError as err:
-            if err.code() in TRANSIENT or err.code() == grpc.StatusCode.NOT_FOUND:
-                raise  # the job retries transient errors, and fails on a missing model
-            return Generation("", f"{err.code().name}: {err.details()}")
+            return row_failure(err)
         return Generation(*_answer(done.turn))
 
     return generate

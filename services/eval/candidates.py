@@ -15,7 +15,7 @@ from llamastack.inference.v1 import inference_service_pb2 as inference_pb
 from llamastack.inference.v1 import inference_service_pb2_grpc as inference_grpc
 from services.common.gateway_client import GatewayClient
 from services.eval.agent_candidate import agent_config, agent_generator
-from services.eval.generation import TRANSIENT, Generate, Generation
+from services.eval.generation import TRANSIENT, Generate, Generation, row_failure
 from services.eval.rows import Prompt
 from services.eval.types import Candidate
 
@@ -76,9 +76,7 @@ def _model_generator(candidate: Candidate, gateway: GatewayClient, timeout: floa
                 timeout=timeout,
             )
         except grpc.aio.AioRpcError as err:
-            if err.code() in TRANSIENT or err.code() == grpc.StatusCode.NOT_FOUND:
-                raise  # the job retries transient errors, and fails on a missing model
-            return Generation("", f"{err.code().name}: {err.details()}")
+            return row_failure(err)
         return Generation("".join(c.text for c in chat.completion_message.content if c.text))
 
     return generate

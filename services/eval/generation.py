@@ -10,7 +10,7 @@ import grpc
 
 from services.eval.rows import Prompt
 
-__all__ = ["TRANSIENT", "Generate", "Generation"]
+__all__ = ["TRANSIENT", "Generate", "Generation", "row_failure"]
 
 #: Errors worth retrying (the gateway or a service restarting); others are the row's.
 TRANSIENT = frozenset(
@@ -26,3 +26,11 @@ class Generation:
 
 
 Generate = Callable[[Prompt], Awaitable[Generation]]
+
+
+def row_failure(err: grpc.aio.AioRpcError) -> Generation:
+    """A candidate call's failure as the row's error; transient errors (the job retries them)
+    and NOT_FOUND (a missing model fails the job) are raised again."""
+    if err.code() in TRANSIENT or err.code() == grpc.StatusCode.NOT_FOUND:
+        raise err
+    return Generation("", f"{err.code().name}: {err.details()}")

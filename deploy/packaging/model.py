@@ -22,7 +22,6 @@ from services.common.server import LIVENESS, READINESS  # the probes' gRPC healt
 __all__ = [
     "CONFIG_DIR",
     "ENVOY_ADMIN_PORT",
-    "ENVOY_CONFIG_PATH",
     "ENVOY_HEALTH_PORT",
     "LIVENESS",
     "READINESS",
@@ -38,7 +37,6 @@ __all__ = [
 #: Where the containers find their files (the image's defaults, mounted by compose and Helm).
 CONFIG_DIR = "/etc/llamastack"
 RUN_CONFIG_PATH = f"{CONFIG_DIR}/run.yaml"
-ENVOY_CONFIG_PATH = "/etc/envoy/envoy.yaml"
 #: Writable state (SQLite registry, jobs): a volume.
 STATE_DIR = "/var/lib/llamastack"
 #: Envoy's probe listener: `/ready` proxied from its admin interface, which stays on 127.0.0.1.
@@ -62,11 +60,6 @@ class Component:
     api: str | None = None
     #: `python -m <module>` runs it (None for Envoy).
     module: str | None = None
-
-    @property
-    def host(self) -> str:
-        """DNS-safe name (Kubernetes Service names and hostnames cannot hold `_`)."""
-        return self.name.replace("_", "-")
 
     @property
     def addr_env(self) -> str:

@@ -41,7 +41,6 @@ __all__ = [
     "KINDS",
     "KIND_BY_API",
     "KIND_BY_NAME",
-    "KIND_BY_SECTION",
     "KIND_BY_VALUE",
     "TOOL",
     "Candidate",
@@ -335,7 +334,6 @@ KINDS: tuple[KindSpec, ...] = (
 
 KIND_BY_NAME = {k.name: k for k in KINDS}
 KIND_BY_VALUE = {k.value: k for k in KINDS}
-KIND_BY_SECTION = {k.section: k for k in KINDS}
 KIND_BY_API = {k.api: k for k in KINDS}
 
 #: Tools are records too (children of their group), but are never registered directly.

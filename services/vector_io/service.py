@@ -112,14 +112,16 @@ class VectorIoService:
             )
         if query.filter is not None:
             check_filter(query.filter)
-            if await db.collection.count():
-                for key in sorted(keys_of(query.filter)):
-                    if not await db.collection.has_metadata_key(key):
-                        raise InvalidArgument(
-                            f"params.filter names metadata key {key!r}, which no chunk of vector "
-                            f"DB {vector_db_id!r} has; check its spelling",
-                            field="params.filter",
-                        )
+            for key in sorted(keys_of(query.filter)):
+                if await db.collection.has_metadata_key(key):
+                    continue
+                if not await db.collection.count():
+                    break  # an empty vector DB has no keys yet: no spelling to check
+                raise InvalidArgument(
+                    f"params.filter names metadata key {key!r}, which no chunk of vector "
+                    f"DB {vector_db_id!r} has; check its spelling",
+                    field="params.filter",
+                )
         if query.mode is SearchMode.KEYWORD:
             return query
         vector = query.vector

@@ -24,7 +24,15 @@ from services.common.errors import FailedPrecondition
 from services.common.state.files import provider_state_dir
 from services.vector_io.engine import safe_name
 from services.vector_io.provider import VectorIoProvider
-from services.vector_io.providers.qdrant.filters import EDGE, compile_filter, payload_key
+from services.vector_io.providers.qdrant.filters import (
+    EDGE,
+    alive,
+    compile_filter,
+    delete_filter,
+    expired,
+    has_key,
+    payload_key,
+)
 from services.vector_io.providers.qdrant.payload import DENSE, SPARSE, hit, payload, point_id
 from services.vector_io.types import Filter, Hit, StoredChunk
 
@@ -140,9 +148,9 @@ class EdgeCollection:
         if any(c.expires_at is not None for c in chunks):
             self.has_ttl = True
         if self.has_ttl:
-            now = time.time()
-            expired = q.Filter(must=[q.FieldCondition("expires_at", range=q.RangeFloat(lt=now))])
-            self.shard.update(q.UpdateOperation.delete_points_by_filter(expired))
+            self.shard.update(
+                q.UpdateOperation.delete_points_by_filter(expired(EDGE(), time.time()))
+            )
         self.shard.flush()
         info = self.shard.info()
         if info.points_count - info.indexed_vectors_count >= self.engine.config.index_threshold:
@@ -163,16 +171,9 @@ class EdgeCollection:
 
     def _delete(self, chunk_ids: list[str], document_ids: list[str], keep: list[str]) -> int:
         q = self.q
-        parts = []
-        if chunk_ids:
-            parts.append(q.Filter(must=[q.HasIdCondition({point_id(c) for c in chunk_ids})]))
-        if document_ids:
-            by_doc = q.FieldCondition("document_id", match=q.MatchAny(list(document_ids)))
-            must_not = [q.HasIdCondition({point_id(c) for c in keep})] if keep else None
-            parts.append(q.Filter(must=[by_doc], must_not=must_not))
-        if not parts:
+        flt = delete_filter(EDGE(), chunk_ids, document_ids, keep)
+        if flt is None:
             return 0
-        flt = q.Filter(should=parts)
         n = self.shard.count(q.CountRequest(filter=flt, exact=True))
         if n:
             self.shard.update(q.UpdateOperation.delete_points_by_filter(flt))
@@ -182,17 +183,10 @@ class EdgeCollection:
     # -- reads ---------------------------------------------------------------------------
 
     def _filter(self, flt: Filter | None) -> Any:
-        q = self.q
         must = [compile_filter(EDGE(), flt)] if flt is not None else []
         if self.has_ttl:
-            alive = q.Filter(
-                should=[
-                    q.IsEmptyCondition("expires_at"),
-                    q.FieldCondition("expires_at", range=q.RangeFloat(gt=time.time())),
-                ]
-            )
-            must.append(alive)
-        return q.Filter(must=must) if must else None
+            must.append(alive(EDGE(), time.time()))
+        return self.q.Filter(must=must) if must else None
 
     def _params(self) -> Any:
         if not self.indexed:
@@ -243,9 +237,7 @@ class EdgeCollection:
         return found
 
     def _count_with(self, key: str) -> int:
-        q = self.q
-        flt = q.Filter(must_not=[q.IsEmptyCondition(key)])
-        return self.shard.count(q.CountRequest(filter=flt, exact=True))
+        return self.shard.count(self.q.CountRequest(filter=has_key(EDGE(), key), exact=True))
 
     def check_state(self) -> None:
         self.has_ttl = self._count_with("expires_at") > 0

@@ -1,5 +1,6 @@
 """Metadata filters as Qdrant conditions, for the embedded engine (qdrant-edge) and the
-client (qdrant-client), whose condition classes differ only in how they are built."""
+client (qdrant-client), whose condition classes differ only in how they are built; and the
+filters both providers share (expiry, deletes, key presence)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from services.vector_io.providers.qdrant.payload import point_id
 from services.vector_io.types import Comparison, Compound, Filter
 
-__all__ = ["CLIENT", "EDGE", "Builder", "compile_filter", "payload_key"]
+__all__ = [
+    "CLIENT", "EDGE", "Builder", "alive", "compile_filter", "delete_filter", "expired",
+    "has_key", "payload_key",
+]  # fmt: skip
 
 
 def payload_key(key: str) -> str:
@@ -52,6 +57,36 @@ def _equals(b: Builder, key: str, value: Any) -> Any:
     if isinstance(value, float):
         value = int(value)
     return b.match_value(key, value)
+
+
+def alive(b: Builder, now: float) -> Any:
+    """Points that do not expire, or expire after `now`."""
+    return b.filter(should=[b.is_empty("expires_at"), b.range("expires_at", {"gt": now})])
+
+
+def expired(b: Builder, now: float) -> Any:
+    """Points that expired before `now`."""
+    return b.filter(must=[b.range("expires_at", {"lt": now})])
+
+
+def has_key(b: Builder, key: str) -> Any:
+    """Points whose payload has `key` (a full payload path)."""
+    return b.filter(must_not=[b.is_empty(key)])
+
+
+def delete_filter(
+    b: Builder, chunk_ids: list[str], document_ids: list[str], keep_chunk_ids: list[str]
+) -> Any:
+    """Chunks by id, and chunks of documents except those kept; None when nothing is named."""
+    parts = []
+    if chunk_ids:
+        parts.append(b.filter(must=[b.has_id([point_id(c) for c in chunk_ids])]))
+    if document_ids:
+        by_doc = b.match_any("document_id", list(document_ids))
+        keep = [point_id(c) for c in keep_chunk_ids]
+        must_not = [b.has_id(keep)] if keep else None
+        parts.append(b.filter(must=[by_doc], must_not=must_not))
+    return b.filter(should=parts) if parts else None
 
 
 def _edge() -> Builder:

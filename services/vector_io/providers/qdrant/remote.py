@@ -19,7 +19,15 @@ from services.common.errors import FailedPrecondition, UpstreamUnavailable
 from services.common.providers import Health, HealthStatus
 from services.vector_io.engine import safe_name
 from services.vector_io.provider import VectorIoProvider
-from services.vector_io.providers.qdrant.filters import CLIENT, compile_filter, payload_key
+from services.vector_io.providers.qdrant.filters import (
+    CLIENT,
+    alive,
+    compile_filter,
+    delete_filter,
+    expired,
+    has_key,
+    payload_key,
+)
 from services.vector_io.providers.qdrant.payload import DENSE, SPARSE, hit, payload, point_id
 from services.vector_io.types import Filter, Hit, StoredChunk
 
@@ -185,26 +193,15 @@ class RemoteCollection:
         if any(c.expires_at is not None for c in chunks):
             self.has_ttl = True
         if self.has_ttl:
-            expired = m.Filter(
-                must=[m.FieldCondition(key="expires_at", range=m.Range(lt=time.time()))]
-            )
-            await self.p.call("delete", client.delete(self.name, points_selector=expired))
+            gone = expired(CLIENT(), time.time())
+            await self.p.call("delete", client.delete(self.name, points_selector=gone))
 
     async def delete(
         self, chunk_ids: list[str], document_ids: list[str], keep_chunk_ids: list[str]
     ) -> int:
-        m = self.m
-        parts = []
-        if chunk_ids:
-            parts.append(m.Filter(must=[m.HasIdCondition(has_id=[point_id(c) for c in chunk_ids])]))
-        if document_ids:
-            by_doc = m.FieldCondition(key="document_id", match=m.MatchAny(any=list(document_ids)))
-            keep = [point_id(c) for c in keep_chunk_ids]
-            must_not = [m.HasIdCondition(has_id=keep)] if keep else None
-            parts.append(m.Filter(must=[by_doc], must_not=must_not))
-        if not parts:
+        flt = delete_filter(CLIENT(), chunk_ids, document_ids, keep_chunk_ids)
+        if flt is None:
             return 0
-        flt = m.Filter(should=parts)
         client = self.p.client
         n = (
             await self.p.call("count", client.count(self.name, count_filter=flt, exact=True))
@@ -214,18 +211,10 @@ class RemoteCollection:
         return n
 
     def _filter(self, flt: Filter | None) -> Any:
-        m = self.m
         must = [compile_filter(CLIENT(), flt)] if flt is not None else []
         if self.has_ttl:
-            must.append(
-                m.Filter(
-                    should=[
-                        m.IsEmptyCondition(is_empty=m.PayloadField(key="expires_at")),
-                        m.FieldCondition(key="expires_at", range=m.Range(gt=time.time())),
-                    ]
-                )
-            )
-        return m.Filter(must=must) if must else None
+            must.append(alive(CLIENT(), time.time()))
+        return self.m.Filter(must=must) if must else None
 
     async def _query(self, query: Any, using: str, limit: int, flt: Any, threshold: Any) -> list:
         result = await self.p.call(
@@ -250,8 +239,7 @@ class RemoteCollection:
         return await self._query(self._sparse(sparse), SPARSE, limit, self._filter(flt), None)
 
     async def count_with(self, key: str) -> int:
-        m = self.m
-        flt = m.Filter(must_not=[m.IsEmptyCondition(is_empty=m.PayloadField(key=key))])
+        flt = has_key(CLIENT(), key)
         client = self.p.client
         return (
             await self.p.call("count", client.count(self.name, count_filter=flt, exact=True))

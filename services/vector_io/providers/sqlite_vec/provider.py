@@ -90,10 +90,10 @@ class SqliteEngine:
         return self.root / f"{safe_name(name)}.sqlite"
 
     async def open(self, name: str, dimension: int) -> SqliteCollection:
-        conn = await self.run(self._open, self.path(name), dimension)
-        return SqliteCollection(self, conn, dimension)
+        conn, has_ttl = await self.run(self._open, self.path(name), dimension)
+        return SqliteCollection(self, conn, dimension, has_ttl)
 
-    def _open(self, path: Path, dimension: int) -> Any:
+    def _open(self, path: Path, dimension: int) -> tuple[Any, bool]:
         conn = _connect(path)
         conn.executescript(_SCHEMA)
         row = conn.execute("SELECT value FROM meta WHERE key = 'dimension'").fetchone()
@@ -110,7 +110,11 @@ class SqliteEngine:
                 f"CREATE VIRTUAL TABLE vec USING vec0(embedding float[{dimension}] "
                 "distance_metric=cosine)"
             )
-        return conn
+        has_ttl = (
+            conn.execute("SELECT 1 FROM chunks WHERE expires_at IS NOT NULL LIMIT 1").fetchone()
+            is not None
+        )
+        return conn, has_ttl
 
     async def drop(self, name: str) -> None:
         path = self.path(name)
@@ -119,14 +123,12 @@ class SqliteEngine:
 
 
 class SqliteCollection:
-    def __init__(self, engine: SqliteEngine, conn: Any, dimension: int) -> None:
+    def __init__(self, engine: SqliteEngine, conn: Any, dimension: int, has_ttl: bool) -> None:
         self.engine = engine
         self.conn = conn
         self.dimension = dimension
-        self.has_ttl = (
-            conn.execute("SELECT 1 FROM chunks WHERE expires_at IS NOT NULL LIMIT 1").fetchone()
-            is not None
-        )
+        #: Whether some chunk expires (read in `_open`, on the thread that owns `conn`).
+        self.has_ttl = has_ttl
 
     # -- writes --------------------------------------------------------------------------
 

@@ -53,6 +53,7 @@ X86_OPTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("GGML_AVX512_VNNI", (*AVX512_BASE, "avx512_vnni")),
     ("GGML_AVX512_BF16", (*AVX512_BASE, "avx512_bf16")),
 )
+NATIVE = "-DGGML_NATIVE=ON"
 #: Never on: llama.cpp's AMX path crashes on Sapphire Rapids (see ARCHITECTURE.md).
 ALWAYS_OFF = ("GGML_AMX_TILE", "GGML_AMX_INT8", "GGML_AMX_BF16")
 
@@ -68,12 +69,11 @@ def cpu_flags(cpuinfo: str) -> set[str]:
 
 def cmake_args(flags: Iterable[str], machine: str = "x86_64") -> list[str]:
     """CMAKE_ARGS for a CPU with these flags: on x86-64, portable with every vector unit it
-    has and no AMX; elsewhere (ARM has no AMX path) llama.cpp's own native detection, with
-    the CPU's features in the args so that the build key tells machines apart."""
+    has and no AMX; elsewhere (ARM has no AMX path) llama.cpp's own native detection (whose
+    wheels `build_key` tells apart by the CPU's features)."""
     have = set(flags)
     if machine not in ("x86_64", "AMD64", "i686"):
-        features = ",".join(sorted(have)) or "unknown"
-        return ["-DGGML_NATIVE=ON", f"-DLLS_CPU_FEATURES={features}"]
+        return [NATIVE]
     args = ["-DGGML_NATIVE=OFF"]
     for option, needs in X86_OPTIONS:
         args.append(f"-D{option}={'ON' if set(needs) <= have else 'OFF'}")
@@ -81,20 +81,29 @@ def cmake_args(flags: Iterable[str], machine: str = "x86_64") -> list[str]:
     return args
 
 
+def this_cpu() -> set[str]:
+    """This machine's CPU feature flags (empty when /proc/cpuinfo cannot be read)."""
+    try:
+        return cpu_flags(Path("/proc/cpuinfo").read_text())
+    except OSError:
+        return set()
+
+
 def chosen_args() -> list[str]:
     override = os.environ.get("LLS_LLAMA_CMAKE_ARGS")
     if override:
         return override.split()
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        text = ""
-    return cmake_args(cpu_flags(text), platform.machine())
+    return cmake_args(this_cpu(), platform.machine())
 
 
-def build_key(args: list[str], python_tag: str) -> str:
-    material = "\n".join([PACKAGE, python_tag, platform.machine(), *args])
-    return hashlib.sha256(material.encode()).hexdigest()[:16]
+def build_key(args: list[str], python_tag: str, cpu: Iterable[str] | None = None) -> str:
+    """The wheel cache's key. A native build (`-DGGML_NATIVE=ON`: whatever the building CPU
+    has) is also keyed by the CPU's features (`cpu`, default this machine's), so a cache
+    shared by machines never hands one CPU's native wheel to another."""
+    material = [PACKAGE, python_tag, platform.machine(), *args]
+    if NATIVE in args:
+        material += sorted(this_cpu() if cpu is None else cpu)
+    return hashlib.sha256("\n".join(material).encode()).hexdigest()[:16]
 
 
 def _python_tag(venv_py: str) -> str:
@@ -115,9 +124,10 @@ def _cache_root() -> Path:
     return Path(base) / "llamastack-mesh" / "wheels"
 
 
-def ensure_wheel(venv_py: str, args: list[str]) -> Path:
-    """The cached wheel built with `args` for the venv's Python (built first if missing)."""
-    key = build_key(args, _python_tag(venv_py))
+def ensure_wheel(venv_py: str, args: list[str], key: str | None = None) -> Path:
+    """The cached wheel built with `args` for the venv's Python (built first if missing);
+    `key`: its `build_key`, when the caller has it already."""
+    key = key or build_key(args, _python_tag(venv_py))
     wheel_dir = _cache_root() / f"llama-cpp-python-{VERSION}-{key}"
     wheels = sorted(wheel_dir.glob("llama_cpp_python-*.whl"))
     if wheels:
@@ -149,7 +159,7 @@ def install(venv_py: str) -> None:
     marker = Path(venv_py).absolute().parent.parent / ".llama-cpp-build"
     if marker.exists() and marker.read_text().strip() == key:
         return
-    wheel = ensure_wheel(venv_py, args)
+    wheel = ensure_wheel(venv_py, args, key)
     print(f"llama-cpp-python {VERSION}: installing {wheel}")
     subprocess.run(
         [venv_py, "-m", "pip", "install", "--quiet", "--no-cache-dir", "--no-deps",

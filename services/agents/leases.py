@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass
 
 from services.common.errors import FailedPrecondition
-from services.common.state import Conflict, StateStore, cursor
+from services.common.state import Conflict, StateStore, list_all
 
 __all__ = ["AWAITING", "RUNNING", "LeaseLost", "Lock", "SessionLocks"]
 
@@ -118,16 +118,11 @@ class SessionLocks:
 
     async def expired(self) -> list[Lock]:
         """Running turns whose lease expired (their process died)."""
-        out, after = [], ""
-        while True:
-            docs = await self.state.list(LOCKS, after=after, limit=200)
-            for doc in docs:
-                lock = Lock.from_doc(doc.key, doc.data, doc.version)
-                if lock.expired:
-                    out.append(lock)
-            if len(docs) < 200:
-                return out
-            after = cursor(docs[-1])
+        locks = (
+            Lock.from_doc(doc.key, doc.data, doc.version)
+            for doc in await list_all(self.state, LOCKS, batch=200)
+        )
+        return [lock for lock in locks if lock.expired]
 
     async def _write(self, lock: Lock, expect: int) -> None:
         doc = await self.state.put(LOCKS, lock.session_id, lock.to_bytes(), expect=expect)

@@ -12,7 +12,6 @@ read).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from google.protobuf import timestamp_pb2
@@ -22,7 +21,7 @@ from llamastack.common.v1 import resource_pb2 as common_resource_pb2
 from services.common import pagination
 from services.common.errors import ObjectNotFound
 from services.common.security.policy import Subject
-from services.common.state import Conflict, Doc, StateStore, cursor
+from services.common.state import Conflict, Doc, StateStore, cursor, list_all
 
 __all__ = ["AgentStore", "StoredTurn", "now", "owner_of", "sort_key", "visible"]
 
@@ -94,7 +93,7 @@ class AgentStore:
 
     async def delete_agent(self, agent: pb.Agent) -> list[pb.Session]:
         """Delete an agent with its sessions and turns; the deleted sessions."""
-        sessions = [s async for s in self._all(SESSIONS, agent.agent_id, pb.Session)]
+        sessions = await self._all(SESSIONS, agent.agent_id, pb.Session)
         for session in sessions:
             await self.state.delete_children(TURNS, session.session_id)
         await self.state.delete_children(SESSIONS, agent.agent_id)
@@ -154,7 +153,7 @@ class AgentStore:
 
     async def turns(self, session_id: str) -> list[pb.Turn]:
         """Every turn of a session, oldest first."""
-        return [t async for t in self._all(TURNS, session_id, pb.Turn)]
+        return await self._all(TURNS, session_id, pb.Turn)
 
     async def get_turn(self, session: pb.Session, turn_id: str) -> StoredTurn:
         doc = await self.state.get(TURNS, turn_id)
@@ -200,12 +199,6 @@ class AgentStore:
         token = pagination.encode(cursor(page[-1][1]), parent) if more and page else ""
         return [item for item, _ in page], token
 
-    async def _all(self, collection, parent, cls) -> AsyncIterator:
-        after = ""
-        while True:
-            docs = await self.state.list(collection, parent=parent, after=after, limit=_BATCH)
-            for d in docs:
-                yield cls.FromString(d.data)
-            if len(docs) < _BATCH:
-                return
-            after = cursor(docs[-1])
+    async def _all(self, collection, parent, cls) -> list:
+        docs = await list_all(self.state, collection, parent=parent, batch=_BATCH)
+        return [cls.FromString(d.data) for d in docs]

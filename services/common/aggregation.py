@@ -13,7 +13,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["AGGREGATIONS", "aggregate"]
+from llamastack.common.v1 import scoring_pb2
+from services.common import descriptors
+
+__all__ = ["AGGREGATIONS", "aggregate", "aggregation_names"]
 
 Row = Mapping[str, Any]
 
@@ -80,6 +83,22 @@ AGGREGATIONS: dict[str, Callable[[Sequence[Row]], dict[str, Any]]] = {
     "categorical_count": _categorical_count,
     "weighted_average": _weighted_average,
 }
+
+
+_AGG = scoring_pb2.AggregationFunction
+_AGG_PREFIX = descriptors.enum_prefix(_AGG.DESCRIPTOR) + "_"
+
+
+def aggregation_names(params: scoring_pb2.ScoringFnParams) -> list[str]:
+    """The aggregations `params` name (unset values skipped), as names of `AGGREGATIONS`."""
+    which = params.WhichOneof("params")
+    if which is None:
+        return []
+    return [
+        _AGG.Name(a).removeprefix(_AGG_PREFIX).lower()
+        for a in getattr(params, which).aggregation_functions
+        if a
+    ]
 
 
 def aggregate(names: Iterable[str], rows: Sequence[Row]) -> dict[str, Any]:

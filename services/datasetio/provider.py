@@ -3,35 +3,26 @@ every provider composes (registrations validated by the provider's `open_dataset
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, TypeVar
 
 from llamastack.registry.v1 import resources_pb2
 from services.common.providers import Provider
 from services.common.resources import Accepted, Entry, ResourceTable
 from services.datasetio import convert
-from services.datasetio.types import DatasetSpec, Page, Row
+from services.datasetio.types import DatasetSpec
 
-__all__ = ["DatasetIoProviderBase", "RowsProvider"]
+__all__ = ["DatasetIoProviderBase"]
 
 H = TypeVar("H")
 
 
-class RowsProvider(Protocol):
-    """Rows of the datasets a provider serves, by the provider's own dataset id."""
-
-    #: The most rows one IterateRows or AppendRows call handles.
-    max_rows_per_request: int
-
-    async def read(self, dataset_id: str, start: int, count: int) -> Page: ...
-
-    async def append(self, dataset_id: str, rows: Sequence[Row]) -> None: ...
-
-
 class DatasetIoProviderBase(Provider, Generic[H]):
     """A dataset table whose value per dataset is the provider's handle `H`; subclasses
-    implement `open_dataset` (validate a registration, return its handle), `close_dataset`
-    and `RowsProvider`."""
+    implement `open_dataset` (validate a registration, return its handle), `close_dataset`,
+    and the rows the service calls for, by the provider's own dataset id:
+    `read(dataset_id, start, count) -> Page` and `append(dataset_id, rows)` (each handling at
+    most `max_rows_per_request` rows)."""
 
     api: ClassVar[str] = "datasetio"
     max_rows_per_request: int = 10_000

@@ -10,7 +10,7 @@ import grpc
 from google.protobuf import json_format
 
 from llamastack.common.v1 import scoring_pb2
-from llamastack.datasetio.v1 import datasetio_service_pb2, datasetio_service_pb2_grpc
+from llamastack.datasetio.v1 import datasetio_service_pb2_grpc
 from llamastack.registry.v1 import (
     model_service_pb2,
     model_service_pb2_grpc,
@@ -18,27 +18,14 @@ from llamastack.registry.v1 import (
     scoring_function_service_pb2_grpc,
 )
 from llamastack.scoring.v1 import scoring_service_pb2, scoring_service_pb2_grpc
-from services.common import descriptors
+from services.common.aggregation import aggregation_names
+from services.common.dataset_rows import read_rows
 from services.common.errors import NotFound
 from services.common.gateway_client import GatewayClient
 from services.common.structs import from_struct, to_structs
 from services.eval.types import Row
 
 __all__ = ["Mesh"]
-
-_PAGE = 10_000
-_AGG_PREFIX = descriptors.enum_prefix(scoring_pb2.AggregationFunction.DESCRIPTOR) + "_"
-
-
-def _aggregations(params: scoring_pb2.ScoringFnParams) -> list[str]:
-    which = params.WhichOneof("params")
-    if which is None:
-        return []
-    return [
-        scoring_pb2.AggregationFunction.Name(a).removeprefix(_AGG_PREFIX).lower()
-        for a in getattr(params, which).aggregation_functions
-        if a
-    ]
 
 
 def _not_found(err: grpc.aio.AioRpcError, what: str) -> Exception:
@@ -65,7 +52,7 @@ class Mesh:
         """The aggregations a scoring call with `override` (proto3 JSON of ScoringFnParams)
         applies: the override's when it names some, else the registered function's (scoring
         merges params the same way)."""
-        named = _aggregations(json_format.ParseDict(override, scoring_pb2.ScoringFnParams()))
+        named = aggregation_names(json_format.ParseDict(override, scoring_pb2.ScoringFnParams()))
         stub = self.gateway.stub(scoring_function_service_pb2_grpc.ScoringFunctionServiceStub)
         try:
             resp = await stub.GetScoringFunction(
@@ -74,26 +61,12 @@ class Mesh:
             )
         except grpc.aio.AioRpcError as err:
             raise _not_found(err, f"scoring function {fn_id!r}") from None
-        return named or _aggregations(resp.scoring_function.params)
+        return named or aggregation_names(resp.scoring_function.params)
 
     async def rows(self, dataset_id: str, limit: int | None) -> list[Row]:
         """The first `limit` rows of a dataset (all when None)."""
         stub = self.gateway.stub(datasetio_service_pb2_grpc.DatasetIoServiceStub)
-        out: list[Row] = []
-        token = ""
-        while limit is None or len(out) < limit:
-            page = _PAGE if limit is None else min(_PAGE, limit - len(out))
-            resp = await stub.IterateRows(
-                datasetio_service_pb2.IterateRowsRequest(
-                    dataset_id=dataset_id, limit=page, page_token=token
-                ),
-                timeout=self.timeout,
-            )
-            out.extend(from_struct(r) for r in resp.data)
-            token = resp.next_page_token
-            if not token:
-                break
-        return out
+        return await read_rows(stub, dataset_id, limit, self.timeout)
 
     async def score(
         self, rows: Sequence[Row], params: Mapping[str, dict[str, Any]]

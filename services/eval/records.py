@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from services.common.state import Conflict, StateStore, cursor
+from services.common.state import Conflict, Doc, StateStore, list_all
 from services.eval.types import Row
 
 __all__ = ["EvalRecords"]
@@ -26,14 +26,8 @@ class EvalRecords:
     def __init__(self, store: StateStore) -> None:
         self.store = store
 
-    async def _all(self, collection: str, job_id: str) -> list[Any]:
-        out, after = [], ""
-        while True:
-            docs = await self.store.list(collection, parent=job_id, after=after, limit=500)
-            out.extend(docs)
-            if len(docs) < 500:
-                return out
-            after = cursor(docs[-1])
+    async def _all(self, collection: str, job_id: str) -> list[Doc]:
+        return await list_all(self.store, collection, parent=job_id, batch=500)
 
     async def save_inputs(self, job_id: str, rows: Sequence[Row]) -> None:
         for n, start in enumerate(range(0, len(rows), _CHUNK)):

@@ -8,6 +8,7 @@ from llamastack.common.v1 import scoring_pb2
 from llamastack.registry.v1 import resources_pb2
 from llamastack.scoring.v1 import scoring_service_pb2 as pb
 from services.common import descriptors
+from services.common.aggregation import aggregation_names
 from services.common.structs import to_struct, to_structs
 from services.scoring.types import FnParams, ScoreResult, ScoringFn
 
@@ -26,10 +27,6 @@ _PARAM_TYPE = scoring_pb2.ParamType
 _PARAM_PREFIX = descriptors.enum_prefix(_PARAM_TYPE.DESCRIPTOR) + "_"
 
 
-def _agg_name(value: int) -> str:
-    return _AGG.Name(value).removeprefix(_AGG_PREFIX).lower()
-
-
 def _agg_value(name: str) -> int:
     return _AGG.Value(_AGG_PREFIX + name.upper())
 
@@ -39,7 +36,7 @@ def params(message: scoring_pb2.ScoringFnParams) -> FnParams:
     if which is None:
         return FnParams()
     inner = getattr(message, which)
-    aggs = tuple(_agg_name(a) for a in inner.aggregation_functions if a)
+    aggs = tuple(aggregation_names(message))
     if which == "llm_as_judge":
         return FnParams(
             which,

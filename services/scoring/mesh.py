@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import grpc
 
-from llamastack.datasetio.v1 import datasetio_service_pb2, datasetio_service_pb2_grpc
+from llamastack.datasetio.v1 import datasetio_service_pb2_grpc
 from llamastack.registry.v1 import (
     dataset_service_pb2,
     dataset_service_pb2_grpc,
@@ -17,16 +17,16 @@ from llamastack.registry.v1 import (
     scoring_function_service_pb2,
     scoring_function_service_pb2_grpc,
 )
+from services.common.dataset_rows import read_rows
 from services.common.errors import NotFound
 from services.common.gateway_client import GatewayClient
-from services.common.structs import from_struct, to_structs
+from services.common.structs import to_structs
 from services.scoring import convert
 from services.scoring.types import Row, ScoringFn
 
 __all__ = ["GatewayDatasets", "GatewayResolver"]
 
 _TIMEOUT = 120.0
-_PAGE = 10_000
 
 
 class GatewayResolver:
@@ -63,20 +63,8 @@ class GatewayDatasets:
         return self._gateway.stub(dataset_service_pb2_grpc.DatasetServiceStub)
 
     async def rows(self, dataset_id: str, limit: int) -> list[Row]:
-        out: list[Row] = []
-        token = ""
-        while len(out) <= limit:
-            resp = await self._rows.IterateRows(
-                datasetio_service_pb2.IterateRowsRequest(
-                    dataset_id=dataset_id, limit=_PAGE, page_token=token
-                ),
-                timeout=_TIMEOUT,
-            )
-            out.extend(from_struct(r) for r in resp.data)
-            token = resp.next_page_token
-            if not token:
-                break
-        return out
+        """Up to `limit` + 1 rows: enough to tell a dataset of more than `limit` rows."""
+        return await read_rows(self._rows, dataset_id, limit + 1, _TIMEOUT)
 
     async def save(self, source_id: str, rows: Sequence[Row], functions: Sequence[str]) -> str:
         source = await self._registry.GetDataset(

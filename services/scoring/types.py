@@ -11,9 +11,6 @@ __all__ = ["FnParams", "Row", "ScoreResult", "ScoringFn", "as_text"]
 
 Row = dict[str, Any]
 
-#: Params kinds (the reference's `ScoringFnParams.type`).
-KINDS = ("basic", "regex_parser", "llm_as_judge")
-
 
 @dataclass(frozen=True)
 class FnParams:

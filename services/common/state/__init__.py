@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["Conflict", "Doc", "StateStore"]
+__all__ = ["Conflict", "Doc", "StateStore", "list_all"]
 
 
 class Conflict(Exception):
@@ -73,3 +73,17 @@ class StateStore(Protocol):
 def cursor(doc: Doc) -> str:
     """The `after` cursor that continues a listing after `doc`."""
     return f"{doc.sort}\x00{doc.key}"
+
+
+async def list_all(
+    store: StateStore, collection: str, *, parent: str = "", batch: int = 200
+) -> list[Doc]:
+    """Every document of a parent, ordered by (sort, key), read `batch` at a time."""
+    out: list[Doc] = []
+    after = ""
+    while True:
+        docs = await store.list(collection, parent=parent, after=after, limit=batch)
+        out.extend(docs)
+        if len(docs) < batch:
+            return out
+        after = cursor(docs[-1])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from services.common.state import StateStore, cursor
+from services.common.state import StateStore, list_all
 from services.datasetio.types import Row
 
 __all__ = ["AppendedRows"]
@@ -39,14 +39,8 @@ class AppendedRows:
         )
 
     async def all(self, dataset_id: str) -> list[Row]:
-        parent, after, out = self._parent(dataset_id), "", []
-        while True:
-            docs = await self.store.list(_COLLECTION, parent=parent, after=after, limit=200)
-            for doc in docs:
-                out.extend(json.loads(doc.data))
-            if len(docs) < 200:
-                return out
-            after = cursor(docs[-1])
+        docs = await list_all(self.store, _COLLECTION, parent=self._parent(dataset_id), batch=200)
+        return [row for doc in docs for row in json.loads(doc.data)]
 
     async def clear(self, dataset_id: str) -> None:
         await self.store.delete_children(_COLLECTION, self._parent(dataset_id))

@@ -13,6 +13,7 @@ from llamastack.openai.v1 import moderation_service_pb2 as moderation_pb
 from llamastack.registry.v1 import resources_pb2
 from llamastack.safety.v1 import safety_service_pb2 as pb
 from services.common.errors import InvalidArgument
+from services.common.structs import to_struct
 from services.safety.types import (
     Level,
     ModerationRequest,
@@ -80,13 +81,11 @@ def _message(m: message_pb2.Message, index: int) -> ShieldMessage:
 def run_response(violation: Violation | None) -> pb.RunShieldResponse:
     if violation is None:
         return pb.RunShieldResponse()
-    metadata = struct_pb2.Struct()
-    metadata.update(violation.metadata)
     return pb.RunShieldResponse(
         violation=pb.SafetyViolation(
             violation_level=_LEVELS[violation.level],
             user_message=violation.user_message,
-            metadata=metadata,
+            metadata=to_struct(violation.metadata),
         )
     )
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
 
-from google.protobuf import json_format, struct_pb2, timestamp_pb2
+from google.protobuf import json_format, timestamp_pb2
 
 from llamastack.telemetry.v1 import telemetry_pb2 as tpb
 from llamastack.telemetry.v1 import telemetry_service_pb2 as pb
 from services.common.errors import InvalidArgument
+from services.common.structs import to_struct
 from services.telemetry.filters import Condition, Op
 from services.telemetry.metrics_query import LabelMatcher, MatchOp, Series
 from services.telemetry.types import LogEvent, SpanRecord, Status, TraceRecord
@@ -53,12 +53,6 @@ def time_ns(ts: timestamp_pb2.Timestamp) -> int:
 
 def _timestamp(ns: int) -> timestamp_pb2.Timestamp:
     return timestamp_pb2.Timestamp(seconds=ns // 10**9, nanos=ns % 10**9)
-
-
-def _struct(values: dict[str, Any]) -> struct_pb2.Struct:
-    out = struct_pb2.Struct()
-    out.update(values)
-    return out
 
 
 def conditions(items: Sequence[tpb.QueryCondition]) -> list[Condition]:
@@ -145,7 +139,7 @@ def span(s: SpanRecord, events: bool = True) -> tpb.Span:
         parent_span_id=s.parent_span_id,
         name=s.name,
         start_time=_timestamp(s.start_ns),
-        attributes=_struct(s.attributes),
+        attributes=to_struct(s.attributes),
         status=(
             tpb.SPAN_STATUS_UNSPECIFIED
             if s.status is Status.UNSET or not s.end_ns
@@ -162,7 +156,7 @@ def span(s: SpanRecord, events: bool = True) -> tpb.Span:
     if events:
         out.events.extend(
             tpb.SpanEvent(
-                name=e.name, timestamp=_timestamp(e.time_ns), attributes=_struct(e.attributes)
+                name=e.name, timestamp=_timestamp(e.time_ns), attributes=to_struct(e.attributes)
             )
             for e in s.events
         )

@@ -29,8 +29,9 @@ class TelemetryStore(Protocol):
 
     async def get_trace(self, trace_id: str) -> TraceRecord | None: ...
 
-    async def trace_spans(self, trace_id: str) -> list[SpanRecord]:
-        """Every span of a trace, with its events."""
+    async def trace_spans(self, trace_id: str, events: bool = True) -> list[SpanRecord]:
+        """Every span of a trace, with its events (`events=False`: a store may leave them
+        out, for callers that need only the spans' ids and parents)."""
         ...
 
     async def find_span(self, span_id: str, trace_id: str = "") -> SpanRecord | None:
@@ -51,8 +52,6 @@ class TelemetryStore(Protocol):
     async def points(self, name: str, start_ns: int, end_ns: int) -> list[MetricPoint]:
         """The points of a metric in [start_ns, end_ns), oldest first."""
         ...
-
-    async def metric_names(self) -> list[str]: ...
 
     async def prune(
         self, now_ns: int, points_before_ns: int, max_traces: int, max_points: int

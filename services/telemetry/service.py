@@ -29,6 +29,7 @@ from services.common.errors import (
 )
 from services.common.gateway_client import GatewayClient
 from services.common.providers import ProviderHost
+from services.common.structs import to_struct
 from services.telemetry import metrics_query
 from services.telemetry.filters import Condition, check_keys, matches
 from services.telemetry.provider import TelemetryStore
@@ -177,8 +178,7 @@ class TelemetryLogic:
             batch = await store.traces(key, descending, scanned, _SCAN)
             scanned += len(batch)
             for t in batch:
-                lookup = lambda k, t=t: _trace_attribute(t, k)  # noqa: E731
-                if matches(lookup, conditions):
+                if matches(t.attribute, conditions):
                     if skipped < offset:
                         skipped += 1
                     else:
@@ -256,7 +256,9 @@ class TelemetryLogic:
                     continue
                 if max_depth is not None:
                     if span.trace_id not in depths:
-                        depths[span.trace_id] = _depths(await store.trace_spans(span.trace_id))
+                        depths[span.trace_id] = _depths(
+                            await store.trace_spans(span.trace_id, events=False)
+                        )
                     if depths[span.trace_id].get(span.span_id, 0) > max_depth:
                         continue
                 out.append(only(span, keys))
@@ -346,16 +348,6 @@ class TelemetryLogic:
         return metrics_query.aggregate(points, start_ns, end, step, matchers, stat)
 
 
-def _trace_attribute(trace: TraceRecord, key: str) -> Any:
-    if key in trace.root_attributes:
-        return trace.root_attributes[key]
-    if key == "service.name":
-        return trace.root_service or None
-    if key == "name":
-        return trace.root_name
-    return None
-
-
 def _depths(spans: Sequence[SpanRecord]) -> dict[str, int]:
     parent = {s.span_id: s.parent_span_id for s in spans}
     out: dict[str, int] = {}
@@ -371,8 +363,7 @@ def _depths(spans: Sequence[SpanRecord]) -> dict[str, int]:
 
 
 def _row(span: SpanRecord, keys: Sequence[str]) -> struct_pb2.Struct:
-    row = struct_pb2.Struct()
-    row.update(
+    return to_struct(
         {
             "trace_id": span.trace_id,
             "span_id": span.span_id,
@@ -385,7 +376,6 @@ def _row(span: SpanRecord, keys: Sequence[str]) -> struct_pb2.Struct:
             **{k: span.attributes.get(k) for k in keys},
         }
     )
-    return row
 
 
 def _iso(ns: int) -> str:

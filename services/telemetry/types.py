@@ -36,6 +36,18 @@ class MetricKind(StrEnum):
     HISTOGRAM = "histogram"
 
 
+def _attribute(attributes: dict[str, Any], service: str, name: str, key: str) -> Any:
+    """`key` in `attributes`, else the service (`service.name`) or the name (`name`); None
+    when absent."""
+    if key in attributes:
+        return attributes[key]
+    if key == "service.name":
+        return service or None
+    if key == "name":
+        return name
+    return None
+
+
 @dataclass
 class SpanEvent:
     name: str
@@ -66,13 +78,7 @@ class SpanRecord:
     def attribute(self, key: str) -> Any:
         """An attribute, or the span's service (`service.name`) and name (`name`) when no
         attribute has that key; None when absent."""
-        if key in self.attributes:
-            return self.attributes[key]
-        if key == "service.name":
-            return self.service or None
-        if key == "name":
-            return self.name
-        return None
+        return _attribute(self.attributes, self.service, self.name, key)
 
 
 @dataclass
@@ -87,6 +93,10 @@ class TraceRecord:
     #: The root span's attributes (what trace filters look at).
     root_attributes: dict[str, Any] = field(default_factory=dict)
     root_service: str = ""
+
+    def attribute(self, key: str) -> Any:
+        """As `SpanRecord.attribute`, of the root span."""
+        return _attribute(self.root_attributes, self.root_service, self.root_name, key)
 
 
 @dataclass

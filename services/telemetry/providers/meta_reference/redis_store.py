@@ -251,8 +251,8 @@ class RedisTelemetryStore:
         )
         return await self._traces(list(ids))
 
-    async def trace_spans(self, trace_id: str) -> list[SpanRecord]:
-        return sorted(await self._spans_of(trace_id), key=lambda s: s.start_ns)
+    async def trace_spans(self, trace_id: str, events: bool = True) -> list[SpanRecord]:
+        return sorted(await self._spans_of(trace_id, events), key=lambda s: s.start_ns)
 
     async def find_span(self, span_id: str, trace_id: str = "") -> SpanRecord | None:
         traces = [trace_id] if trace_id else await self._redis.smembers(f"{self._p}sid:{span_id}")
@@ -271,9 +271,6 @@ class RedisTelemetryStore:
             m = json.loads(raw)
             out.append(point_from_row(name, m["l"], m["k"], m["u"], m["d"]))
         return out
-
-    async def metric_names(self) -> list[str]:
-        return sorted(await self._redis.smembers(f"{self._p}metrics"))
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -245,13 +245,14 @@ class SqliteTelemetryStore:
             (count, offset),
         )
 
-    async def trace_spans(self, trace_id: str) -> list[SpanRecord]:
+    async def trace_spans(self, trace_id: str, events: bool = True) -> list[SpanRecord]:
         def read() -> list[SpanRecord]:
+            cols = f"{_COLS}, events" if events else _COLS
             rows = self._reader.execute(
-                f"SELECT {_COLS}, events FROM spans_v1 WHERE trace_id = ? ORDER BY start_ns",
+                f"SELECT {cols} FROM spans_v1 WHERE trace_id = ? ORDER BY start_ns",
                 (trace_id,),
             ).fetchall()
-            return [self._span(r) for r in rows]
+            return [self._span(r) if events else span_from_row(r) for r in rows]
 
         return await self._read(read)
 
@@ -295,15 +296,6 @@ class SqliteTelemetryStore:
                 point_from_row(name, json.loads(labels), kind, unit, json.loads(data))
                 for labels, kind, unit, data in rows
             ]
-
-        return await self._read(read)
-
-    async def metric_names(self) -> list[str]:
-        def read() -> list[str]:
-            rows = self._reader.execute(
-                "SELECT DISTINCT name FROM metric_series_v1 ORDER BY name"
-            ).fetchall()
-            return [r[0] for r in rows]
 
         return await self._read(read)
 

@@ -152,7 +152,7 @@ def session_list(
     """List an agent's sessions, oldest first."""
     with connect(gateway) as channel:
         req = pb.ListSessionsRequest(agent_id=agent_id, page_size=1000)
-        items = list(_stub(channel).ListSessions(req, timeout=timeout).data)
+        items = list(all_items(_stub(channel).ListSessions, req, timeout))
     if as_json:
         print_json([to_dict(s) for s in items])
         return

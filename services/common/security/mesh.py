@@ -38,6 +38,7 @@ from grpc_health.v1 import health, health_pb2_grpc
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.common.channels import CHANNEL_OPTIONS, SERVER_OPTIONS
+from services.common.logs import REQUEST_ID
 from services.common.security.errors import Unauthenticated, refusal
 from services.common.security.principal import FORWARDED_KEYS
 
@@ -178,8 +179,15 @@ def mesh_credentials() -> MeshCredentials:
     return MeshCredentials.load()
 
 
+def _request_id() -> tuple[tuple[str, str], ...]:
+    """The request id of the call being served, so the calls made for it log under it."""
+    rid = REQUEST_ID.get()
+    return (("x-request-id", rid),) if rid and rid != "-" else ()
+
+
 class _WithMetadata:
-    """A stub whose every method adds metadata to the call."""
+    """A stub whose every method adds metadata to the call (with `forward`: the principal and
+    the request id of the call being served)."""
 
     def __init__(self, stub: Any, extra: tuple[tuple[str, str], ...], forward: bool) -> None:
         self._stub, self._extra, self._forward = stub, extra, forward
@@ -189,7 +197,9 @@ class _WithMetadata:
         extra, forward = self._extra, self._forward
 
         def call(request: Any, *args: Any, metadata: Any = None, **kwargs: Any) -> Any:
-            md = (*(metadata or ()), *extra, *(INBOUND_PRINCIPAL.get() if forward else ()))
+            md = (*(metadata or ()), *extra)
+            if forward:
+                md = (*md, *INBOUND_PRINCIPAL.get(), *_request_id())
             return method(request, *args, metadata=md, **kwargs)
 
         return call

@@ -47,6 +47,7 @@ from typing import Any
 
 import yaml
 
+from deploy.envoy.clusters import http2_options, socket_address, upstream_cluster
 from deploy.envoy.descriptors import prepare_descriptor
 from deploy.envoy.routes import (
     DEFAULTS_FILTER,
@@ -61,7 +62,7 @@ from deploy.envoy.routes import (
     rest_routes,
 )
 from deploy.envoy.tls import ListenerTls, transport_socket
-from deploy.envoy.tracing import HTTP_OPTIONS, add_tracing, is_ip, socket_address
+from deploy.envoy.tracing import add_tracing
 from services.common.telemetry.config import EnvoyTracing
 
 __all__ = [
@@ -298,28 +299,25 @@ def build_config(
         "http_filters": filters,
     }
 
-    cluster = {
-        "name": "gateway",
-        "type": "STATIC" if is_ip(gw_host) else "STRICT_DNS",
-        "dns_lookup_family": "V4_PREFERRED",
-        "connect_timeout": "5s",
-        "typed_extension_protocol_options": {
-            HTTP_OPTIONS: {
-                "@type": f"type.googleapis.com/{HTTP_OPTIONS}",
-                "explicit_http_config": {
-                    "http2_protocol_options": {
-                        "connection_keepalive": {"interval": "30s", "timeout": "10s"},
-                        # More connections under load: the kernel spreads connections, not
-                        # calls, over the gateway's workers (SO_REUSEPORT), and one HTTP/2
-                        # connection per Envoy thread would leave workers idle.
-                        "max_concurrent_streams": UPSTREAM_STREAMS_PER_CONNECTION,
-                    }
-                },
-                "common_http_protocol_options": {"idle_timeout": "3600s"},
-            }
-        },
+    cluster = upstream_cluster(
+        "gateway",
+        gw_host,
+        gw_port,
+        "5s",
+        typed_extension_protocol_options=http2_options(
+            explicit_http_config={
+                "http2_protocol_options": {
+                    "connection_keepalive": {"interval": "30s", "timeout": "10s"},
+                    # More connections under load: the kernel spreads connections, not
+                    # calls, over the gateway's workers (SO_REUSEPORT), and one HTTP/2
+                    # connection per Envoy thread would leave workers idle.
+                    "max_concurrent_streams": UPSTREAM_STREAMS_PER_CONNECTION,
+                }
+            },
+            common_http_protocol_options={"idle_timeout": "3600s"},
+        ),
         # The defaults (1024 requests in flight) are too low for a busy gateway.
-        "circuit_breakers": {
+        circuit_breakers={
             "thresholds": [
                 {
                     "priority": "DEFAULT",
@@ -330,13 +328,7 @@ def build_config(
                 }
             ]
         },
-        "load_assignment": {
-            "cluster_name": "gateway",
-            "endpoints": [
-                {"lb_endpoints": [{"endpoint": {"address": socket_address(gw_host, gw_port)}}]}
-            ],
-        },
-    }
+    )
 
     chain: dict[str, Any] = {
         "filters": [{"name": "envoy.filters.network.http_connection_manager", "typed_config": hcm}]

@@ -10,28 +10,13 @@ metadata before the transcoder turns every call into a POST to the gRPC path.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
+from deploy.envoy.clusters import http2_options, upstream_cluster
 from deploy.envoy.routes import SPAN_NAME
 from services.common.telemetry.config import EnvoyTracing
 
-__all__ = ["HTTP_OPTIONS", "TRACE_FLUSH_MS", "add_tracing", "is_ip", "socket_address"]
-
-HTTP_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
-
-
-def socket_address(host: str, port: int) -> dict[str, Any]:
-    return {"socket_address": {"address": host, "port_value": int(port)}}
-
-
-def is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
+__all__ = ["TRACE_FLUSH_MS", "add_tracing"]
 
 #: How often Envoy sends its spans (Envoy's default is 5 s).
 TRACE_FLUSH_MS = 1000
@@ -59,26 +44,16 @@ def add_tracing(bootstrap: dict[str, Any], hcm: dict[str, Any], tracing: EnvoyTr
             },
         },
     }
-    host, port = tracing.host, tracing.port
     bootstrap["static_resources"]["clusters"].append(
-        {
-            "name": "otlp_collector",
-            "type": "STATIC" if is_ip(host) else "STRICT_DNS",
-            "dns_lookup_family": "V4_PREFERRED",
-            "connect_timeout": "1s",
-            "typed_extension_protocol_options": {
-                HTTP_OPTIONS: {
-                    "@type": f"type.googleapis.com/{HTTP_OPTIONS}",
-                    "explicit_http_config": {"http2_protocol_options": {}},
-                }
-            },
-            "load_assignment": {
-                "cluster_name": "otlp_collector",
-                "endpoints": [
-                    {"lb_endpoints": [{"endpoint": {"address": socket_address(host, port)}}]}
-                ],
-            },
-        }
+        upstream_cluster(
+            "otlp_collector",
+            tracing.host,
+            tracing.port,
+            "1s",
+            typed_extension_protocol_options=http2_options(
+                explicit_http_config={"http2_protocol_options": {}}
+            ),
+        )
     )
     bootstrap["layered_runtime"] = {
         "layers": [

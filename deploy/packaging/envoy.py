@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from deploy.envoy import config as envoy_config
+from deploy.envoy.clusters import socket_address, upstream_cluster
 from deploy.envoy.tls import listener_tls
 from deploy.packaging.model import ENVOY_ADMIN_PORT, ENVOY_HEALTH_PORT
 from services.common.config import ServerSpec
@@ -96,7 +97,7 @@ def add_probe_listener(config: dict[str, Any], health_port: int) -> dict[str, An
     }
     listener = {
         "name": "probe",
-        "address": {"socket_address": {"address": "0.0.0.0", "port_value": health_port}},
+        "address": socket_address("0.0.0.0", health_port),
         "filter_chains": [
             {
                 "filters": [
@@ -105,30 +106,7 @@ def add_probe_listener(config: dict[str, Any], health_port: int) -> dict[str, An
             }
         ],
     }
-    cluster = {
-        "name": "envoy_admin",
-        "type": "STATIC",
-        "connect_timeout": "1s",
-        "load_assignment": {
-            "cluster_name": "envoy_admin",
-            "endpoints": [
-                {
-                    "lb_endpoints": [
-                        {
-                            "endpoint": {
-                                "address": {
-                                    "socket_address": {
-                                        "address": admin["address"],
-                                        "port_value": admin["port_value"],
-                                    }
-                                }
-                            }
-                        }
-                    ]
-                }
-            ],
-        },
-    }
+    cluster = upstream_cluster("envoy_admin", admin["address"], admin["port_value"], "1s")
     resources = config["static_resources"]
     resources["listeners"].append(listener)
     resources["clusters"].append(cluster)

@@ -87,7 +87,10 @@ class LocalFsProvider(DatasetIoProviderBase[Handle]):
             return Handle(name, spec.purpose, rows=spec.rows)
         if spec.uri.startswith("data:"):
             data = decode_data_uri(spec.uri, self.config.max_file_bytes)
-            rows, columns = formats.parse(data.data, data.fmt, "the data: URI")
+            # Off the event loop, as files are (up to max_file_bytes of CSV/Parquet/JSON).
+            rows, columns = await asyncio.to_thread(
+                formats.parse, data.data, data.fmt, "the data: URI"
+            )
             self._check(name, spec.purpose, data.fmt, rows, columns, "the data: URI")
             return Handle(name, spec.purpose, rows=rows)
         path, fmt = resolve_file(spec.uri, self.root)

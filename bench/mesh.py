@@ -21,7 +21,7 @@ def remote_server_mesh(image_name: str) -> Iterator[tuple[Any, BenchMesh]]:
     gateway and Envoy) whose `remote` provider serves it; both stopped on the way out."""
     from tests.integration.inference.mesh import REMOTE_MODEL, LlamaServer
 
-    server = LlamaServer(Path(BenchMesh({}, {}).workdir)).wait_ready()
+    server = LlamaServer(Path(tempfile.mkdtemp(prefix="llamastack-bench-"))).wait_ready()
     mesh = None
     try:
         config = remote_server_config(image_name, server.url, REMOTE_MODEL)

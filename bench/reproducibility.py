@@ -80,13 +80,13 @@ def run_mode(mode: str, prompts: list[str], n_batch: int) -> dict:
     chunked: dict[int, int] = {}
     started = time.perf_counter()
     for prompt in prompts:
-        tokens = _tokens(llm, prompt)
-        if mode == "engine":
+        if mode == "engine":  # the engine tokenizes the prompt itself
             pieces: list[str] = []
             params = engine.GenerationParams(prompt=prompt, max_tokens=MAX_TOKENS)
             engine.generate(llm, params, threading.Event(), pieces_of(pieces), chunked)
             answers.append("".join(pieces))
             continue
+        tokens = _tokens(llm, prompt)
         if mode == "fresh":
             llm.reset()
             gen = llm.generate(tokens, temp=0.0, reset=False)
